@@ -1,0 +1,129 @@
+"""The client half of Cognito's SRP-6a sign-in (USER_SRP_AUTH): the password never leaves the machine.
+
+RFC 5054's 3072-bit group with g = 2 and k = H(N | PAD(g)); the proof is an HMAC keyed by HKDF("Caldera
+Derived Key") of the shared secret, as Amplify and the AWS SDKs compute it. Big-number exponentiation is the
+whole cost, so gmpy2 (GMP) does it when installed; the ephemeral secret stays full size either way.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+try:
+    import gmpy2
+
+    def _powmod(base: int, exponent: int, modulus: int) -> int:
+        return int(gmpy2.powmod(base, exponent, modulus))
+
+except ImportError:  # pragma: no cover - gmpy2 is a dependency; plain pow is the same maths, slower
+
+    def _powmod(base: int, exponent: int, modulus: int) -> int:
+        return pow(base, exponent, modulus)
+
+
+N_HEX = (
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
+    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F"
+    "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
+    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510"
+    "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7"
+    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C"
+    "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF"
+)
+N = int(N_HEX, 16)
+G = 2
+INFO = b"Caldera Derived Key"
+EPHEMERAL_BYTES = 128
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def pad_hex(value: int | str) -> str:
+    """Hex with an even length and a leading 00 when the top bit is set (a positive two's-complement value)."""
+    text = f"{value:x}" if isinstance(value, int) else value
+    if len(text) % 2:
+        return "0" + text
+    return "00" + text if text[0] in "89abcdefABCDEF" else text
+
+
+def hash_hex(hex_text: str) -> str:
+    return hashlib.sha256(bytes.fromhex(hex_text)).hexdigest().zfill(64)
+
+
+K = int(hash_hex(pad_hex(N) + pad_hex(G)), 16)
+
+
+def hkdf(ikm: bytes, salt: bytes) -> bytes:
+    prk = hmac.new(salt, ikm, hashlib.sha256).digest()
+    return hmac.new(prk, INFO + b"\x01", hashlib.sha256).digest()[:16]
+
+
+def timestamp(moment: datetime) -> str:
+    """Cognito's format, English names whatever the locale: ``Tue Nov 3 08:05:09 UTC 2026``."""
+    t = moment.astimezone(UTC)
+    return f"{_DAYS[t.weekday()]} {_MONTHS[t.month - 1]} {t.day} {t:%H:%M:%S} UTC {t.year}"
+
+
+def secret_hash(username: str, client_id: str, client_secret: str) -> str:
+    digest = hmac.new(client_secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+@dataclass(frozen=True, slots=True)
+class Ephemeral:
+    """The client's one-time SRP secret ``a`` and public value ``A = g^a mod N``."""
+
+    a: int
+    public: int
+
+    def __repr__(self) -> str:
+        return "Ephemeral(a=<hidden>)"
+
+    @property
+    def public_hex(self) -> str:
+        return f"{self.public:x}"
+
+
+def new_ephemeral(random_bytes: Callable[[int], bytes] = secrets.token_bytes) -> Ephemeral:
+    while True:
+        a = int.from_bytes(random_bytes(EPHEMERAL_BYTES), "big") % N
+        public = _powmod(G, a, N)
+        if a and public % N:
+            return Ephemeral(a, public)
+
+
+def password_claim(
+    ephemeral: Ephemeral,
+    *,
+    pool_id: str,
+    user_id: str,
+    password: str,
+    salt_hex: str,
+    server_b_hex: str,
+    secret_block_b64: str,
+    now: datetime,
+) -> tuple[str, str]:
+    """Answer to PASSWORD_VERIFIER: (TIMESTAMP, PASSWORD_CLAIM_SIGNATURE)."""
+    pool_name = pool_id.split("_", 1)[1]
+    server_b = int(server_b_hex, 16)
+    if server_b % N == 0:
+        raise ValueError("SRP safety check failed: B mod N is zero")
+    u = int(hash_hex(pad_hex(ephemeral.public) + pad_hex(server_b)), 16)
+    if u == 0:
+        raise ValueError("SRP safety check failed: u is zero")
+    identity_hash = hashlib.sha256(f"{pool_name}{user_id}:{password}".encode()).hexdigest().zfill(64)
+    x = int(hash_hex(pad_hex(salt_hex) + identity_hash), 16)
+    base = (server_b - K * _powmod(G, x, N)) % N
+    shared = _powmod(base, ephemeral.a + u * x, N)
+    key = hkdf(bytes.fromhex(pad_hex(shared)), bytes.fromhex(pad_hex(u)))
+    stamp = timestamp(now)
+    message = pool_name.encode() + user_id.encode() + base64.b64decode(secret_block_b64) + stamp.encode()
+    signature = base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
+    return stamp, signature

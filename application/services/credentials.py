@@ -1,0 +1,115 @@
+"""AWS credentials for whoever is signed in: cached, refreshed ahead of expiry, fetched once at a time."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+
+from application.ports.clock import Clock
+from application.ports.event_publisher import EventPublisher
+from application.ports.identity_pool import IdentityPool
+from application.services.providers import ProviderRegistry
+from application.services.sessions import Sessions
+from application.services.tokens import TokenKeeper
+from domain.credentials import Credentials
+from domain.errors import ClientAuthError, ProviderNotConfigured
+from domain.events import CredentialsFailed, CredentialsObtained
+from domain.secret import Secret
+from domain.session import Session
+
+log = logging.getLogger(__name__)
+
+
+class CredentialService:
+    """Hands out credentials from memory, then the session store, then the identity pool.
+
+    One fetch at a time: threads wait on a lock and processes on the store's lock, and each re-reads the
+    store once it holds them, so a crowd asking for expired credentials causes exactly one fetch.
+    """
+
+    def __init__(
+        self,
+        sessions: Sessions,
+        providers: ProviderRegistry,
+        tokens: TokenKeeper,
+        identity_pool: IdentityPool | None,
+        clock: Clock,
+        events: EventPublisher,
+    ) -> None:
+        self._sessions = sessions
+        self._providers = providers
+        self._tokens = tokens
+        self._pool = identity_pool
+        self._clock = clock
+        self._events = events
+        self._lock = threading.Lock()
+        self._memory: tuple[int, Credentials] | None = None
+
+    def get(self, *, force: bool = False) -> Credentials:
+        memory = self._memory
+        if (
+            not force
+            and memory is not None
+            and memory[0] == self._sessions.generation
+            and memory[1].is_fresh(self._clock.now())
+        ):
+            return memory[1]
+        with self._lock, self._sessions.lock():
+            session = self._sessions.load()
+            cached = session.credentials
+            if not force and cached is not None and cached.is_fresh(self._clock.now()):
+                return self._remember(cached)
+            try:
+                fetched = self._fetch(session)
+            except ClientAuthError as error:
+                self._events.publish(CredentialsFailed.of("get_credentials", error))
+                if not force and cached is not None and cached.is_usable(self._clock.now()):
+                    log.warning("Credential refresh failed, keeping the current ones until they expire: %s", error)
+                    return self._remember(cached)
+                raise
+        self._events.publish(
+            CredentialsObtained(
+                identity_id=fetched.identity_id, authenticated=fetched.authenticated, expiration=fetched.expiration
+            )
+        )
+        return fetched
+
+    def logins(self) -> dict[str, Secret]:
+        """The identity-pool logins of every signed-in provider, each refreshed first if about to expire."""
+        logins: dict[str, Secret] = {}
+        for name in self._sessions.load().signed_in_providers:
+            provider = self._providers.get(name)
+            logins[provider.login_key] = self._tokens.fresh(name).login(provider.login_token)
+        return logins
+
+    def invalidate(self) -> None:
+        self._memory = None
+
+    def _fetch(self, session: Session) -> Credentials:
+        pool = self._pool
+        if pool is None:
+            raise ProviderNotConfigured(
+                "No identity pool is configured: set [cognito] identity_pool_id to get AWS credentials."
+            )
+        logins = self.logins()
+        session = self._sessions.load()  # a token refresh above may have changed it
+        authenticated = bool(logins)
+        identity_id = session.authenticated_identity_id if authenticated else session.guest_identity_id
+        if identity_id is None:
+            identity_id = pool.get_id(logins)
+            # Kept at once: a later failure must not cost another GetId (and another identity).
+            session = session.with_identity_id(identity_id, authenticated=authenticated)
+            self._sessions.save(session)
+        credentials = replace(
+            pool.get_credentials(identity_id, logins), authenticated=authenticated, issued_at=self._clock.now()
+        )
+        session = session.with_credentials(credentials)
+        if authenticated:
+            session = session.with_linked(session.linked_logins | frozenset(logins))
+        self._sessions.save(session)
+        return self._remember(credentials)
+
+    def _remember(self, credentials: Credentials) -> Credentials:
+        self._memory = (self._sessions.generation, credentials)
+        return credentials

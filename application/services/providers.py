@@ -1,0 +1,67 @@
+"""The authentication providers this run knows: the Gem's "provider pattern" as plain values.
+
+A provider is a name, the key and token it presents to the identity pool, and the ports it implements.
+Cognito, Login with Amazon, Google and any custom provider are registered the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from application.ports.device_sign_in import DeviceSignIn
+from application.ports.password_sign_in import PasswordSignIn
+from application.ports.token_refresher import TokenRefresher
+from application.ports.user_directory import UserDirectory
+from domain.errors import InvalidInput, ProviderNotConfigured, UnknownProvider
+from domain.tokens import LoginToken, ProviderName
+
+
+@dataclass(frozen=True, slots=True)
+class AuthProvider:
+    name: ProviderName
+    login_key: str
+    """The identity pool's key for this provider: ``www.amazon.com``, ``cognito-idp.<region>.amazonaws.com/<pool>``."""
+    login_token: LoginToken
+    refresher: TokenRefresher
+    password: PasswordSignIn | None = None
+    device: DeviceSignIn | None = None
+    directory: UserDirectory | None = None
+
+
+class ProviderRegistry:
+    def __init__(self, providers: Iterable[AuthProvider], unconfigured: Mapping[str, str] | None = None) -> None:
+        self._providers = {p.name: p for p in providers}
+        self._unconfigured = dict(unconfigured or {})
+        """Known provider names that this configuration leaves out, with what to set to enable each."""
+
+    @property
+    def names(self) -> tuple[ProviderName, ...]:
+        return tuple(self._providers)
+
+    def get(self, name: str) -> AuthProvider:
+        provider = self._providers.get(ProviderName(name))
+        if provider is not None:
+            return provider
+        if name in self._unconfigured:
+            raise ProviderNotConfigured(f"Provider {name!r} is not configured: {self._unconfigured[name]}.")
+        known = ", ".join(sorted({*self._providers, *self._unconfigured})) or "none"
+        raise UnknownProvider(f"Unknown provider {name!r}: the known providers are {known}.")
+
+    def password(self, name: str) -> PasswordSignIn:
+        provider = self.get(name)
+        if provider.password is None:
+            raise InvalidInput(f"Provider {name!r} has no password sign-in: use its device sign-in instead.")
+        return provider.password
+
+    def device(self, name: str) -> DeviceSignIn:
+        provider = self.get(name)
+        if provider.device is None:
+            raise InvalidInput(f"Provider {name!r} has no device sign-in: sign in with a username and password.")
+        return provider.device
+
+    def directory(self, name: str) -> UserDirectory:
+        provider = self.get(name)
+        if provider.directory is None:
+            raise InvalidInput(f"Provider {name!r} has no user directory: sign-up, passwords and MFA are Cognito's.")
+        return provider.directory
