@@ -52,3 +52,14 @@ def get_json(session: requests.Session, url: str, timeout: float) -> dict[str, A
     if not isinstance(data, dict):
         raise ServiceError(f"{url} did not answer with a JSON object.", status=response.status_code)
     return data
+
+
+class JsonFetcher:
+    """``fetch(url) -> dict`` over the shared session, with the configured timeout."""
+
+    def __init__(self, session: requests.Session, timeout: float) -> None:
+        self._session = session
+        self._timeout = timeout
+
+    def __call__(self, url: str) -> dict[str, Any]:
+        return get_json(self._session, url, self._timeout)

@@ -6,7 +6,8 @@ Cognito, Login with Amazon, Google and any custom provider are registered the sa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from application.ports.device_sign_in import DeviceSignIn
@@ -30,22 +31,43 @@ class AuthProvider:
 
 
 class ProviderRegistry:
-    def __init__(self, providers: Iterable[AuthProvider], unconfigured: Mapping[str, str] | None = None) -> None:
-        self._providers = {p.name: p for p in providers}
+    """The configured providers, each built on first use (so a run that needs none imports no SDK)."""
+
+    def __init__(
+        self,
+        providers: Mapping[str, Callable[[], AuthProvider]] | Iterable[AuthProvider],
+        unconfigured: Mapping[str, str] | None = None,
+    ) -> None:
+        if isinstance(providers, Mapping):
+            self._factories = {ProviderName(name): factory for name, factory in providers.items()}
+        else:
+            self._factories = {p.name: _constant(p) for p in providers}
+        self._built: dict[ProviderName, AuthProvider] = {}
+        self._lock = threading.Lock()
         self._unconfigured = dict(unconfigured or {})
         """Known provider names that this configuration leaves out, with what to set to enable each."""
 
     @property
     def names(self) -> tuple[ProviderName, ...]:
-        return tuple(self._providers)
+        return tuple(self._factories)
+
+    def register(self, name: str, factory: Callable[[], AuthProvider]) -> None:
+        """Add a provider in code (a custom provider, the Gem's provider pattern)."""
+        with self._lock:
+            self._factories[ProviderName(name)] = factory
+            self._built.pop(ProviderName(name), None)
 
     def get(self, name: str) -> AuthProvider:
-        provider = self._providers.get(ProviderName(name))
-        if provider is not None:
-            return provider
+        key = ProviderName(name)
+        factory = self._factories.get(key)
+        if factory is not None:
+            with self._lock:
+                if key not in self._built:
+                    self._built[key] = factory()
+                return self._built[key]
         if name in self._unconfigured:
             raise ProviderNotConfigured(f"Provider {name!r} is not configured: {self._unconfigured[name]}.")
-        known = ", ".join(sorted({*self._providers, *self._unconfigured})) or "none"
+        known = ", ".join(sorted({*self._factories, *self._unconfigured})) or "none"
         raise UnknownProvider(f"Unknown provider {name!r}: the known providers are {known}.")
 
     def password(self, name: str) -> PasswordSignIn:
@@ -65,3 +87,7 @@ class ProviderRegistry:
         if provider.directory is None:
             raise InvalidInput(f"Provider {name!r} has no user directory: sign-up, passwords and MFA are Cognito's.")
         return provider.directory
+
+
+def _constant(provider: AuthProvider) -> Callable[[], AuthProvider]:
+    return lambda: provider

@@ -1,0 +1,177 @@
+"""The composition root: the only module that knows every adapter. It reads like a table of bindings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dependency_injector import containers, providers
+
+from adapters.aws_sdk import unsigned_client
+from adapters.cognito import endpoints
+from adapters.cognito.id_tokens import IdTokenVerifier
+from adapters.cognito.user_pool import CognitoUserPool
+from adapters.events import EventBus
+from adapters.http import JsonFetcher, http_session
+from adapters.identity_pool import CognitoIdentityPool
+from adapters.stores.file import FileSessionStore
+from adapters.stores.memory import MemorySessionStore
+from adapters.system import SystemClock, SystemSleeper
+from application.services.credentials import CredentialService
+from application.services.sessions import Sessions
+from application.services.tokens import TokenKeeper
+from application.use_cases.change_password import ChangePassword
+from application.use_cases.complete_device_sign_in import CompleteDeviceSignIn
+from application.use_cases.confirm_forgot_password import ConfirmForgotPassword
+from application.use_cases.confirm_sign_in import ConfirmSignIn
+from application.use_cases.confirm_sign_up import ConfirmSignUp
+from application.use_cases.disable_mfa import DisableMfa
+from application.use_cases.enable_mfa import EnableMfa
+from application.use_cases.forgot_password import ForgotPassword
+from application.use_cases.get_credentials import GetCredentials
+from application.use_cases.get_tokens import GetTokens
+from application.use_cases.link_identities import LinkIdentities
+from application.use_cases.refresh_tokens import RefreshTokens
+from application.use_cases.resend_confirmation_code import ResendConfirmationCode
+from application.use_cases.reset import Reset
+from application.use_cases.sign_in import SignIn
+from application.use_cases.sign_out import SignOut
+from application.use_cases.sign_up import SignUp
+from application.use_cases.start_device_sign_in import StartDeviceSignIn
+from application.use_cases.verify_mfa import VerifyMfa
+from entrypoints import wiring
+
+
+class Container(containers.DeclarativeContainer):
+    config = providers.Configuration(strict=True)
+    profile = providers.Object("default")
+    home: providers.Object[Path | None] = providers.Object(None)
+    extra_providers = providers.Dict()
+    """Custom providers: name -> factory of an AuthProvider (code or the client_auth.providers entry points)."""
+
+    # --- the machine -----------------------------------------------------------------------------------
+    clock = providers.Singleton(SystemClock)
+    sleeper = providers.Singleton(SystemSleeper)
+    events = providers.Singleton(EventBus)
+    http = providers.Singleton(http_session, max_attempts=config.network.max_attempts)
+    fetch_json = providers.Singleton(JsonFetcher, session=http, timeout=config.network.timeout_seconds)
+
+    # --- storage ---------------------------------------------------------------------------------------
+    session_store = providers.Selector(
+        config.storage.backend,
+        file=providers.Singleton(FileSessionStore, directory=home, profile=profile),
+        memory=providers.Singleton(MemorySessionStore, profile=profile),
+    )
+    sessions = providers.Singleton(Sessions, store=session_store)
+
+    # --- Cognito user pool -----------------------------------------------------------------------------
+    pool_region = providers.Callable(endpoints.pool_region, config.cognito.user_pool_id, config.aws.region)
+    cognito_idp = providers.Singleton(
+        unsigned_client,
+        "cognito-idp",
+        region=pool_region,
+        endpoint_url=config.aws.endpoint_url,
+        timeout=config.network.timeout_seconds,
+        max_attempts=config.network.max_attempts,
+    )
+    id_token_verifier = providers.Singleton(
+        IdTokenVerifier,
+        jwks_url=providers.Callable(
+            endpoints.jwks_url,
+            pool_region,
+            config.cognito.user_pool_id,
+            config.aws.endpoint_url,
+            config.cognito.jwks_url,
+        ),
+        issuer=providers.Callable(endpoints.issuer, pool_region, config.cognito.user_pool_id),
+        audience=config.cognito.app_client_id,
+        leeway=providers.Callable(wiring.seconds, config.cognito.id_token_leeway_seconds),
+        clock=clock,
+        fetch=fetch_json,
+    )
+    user_pool = providers.Singleton(
+        CognitoUserPool,
+        client=cognito_idp,
+        pool_id=config.cognito.user_pool_id,
+        client_id=config.cognito.app_client_id,
+        client_secret=providers.Callable(wiring.optional_secret, config.cognito.app_client_secret),
+        auth_flow=config.cognito.auth_flow,
+        verifier=id_token_verifier,
+        clock=clock,
+    )
+
+    # --- Cognito identity pool -------------------------------------------------------------------------
+    cognito_identity = providers.Singleton(
+        unsigned_client,
+        "cognito-identity",
+        region=config.aws.region,
+        endpoint_url=config.aws.endpoint_url,
+        timeout=config.network.timeout_seconds,
+        max_attempts=config.network.max_attempts,
+    )
+    identity_pool_adapter = providers.Singleton(
+        CognitoIdentityPool,
+        client=cognito_identity,
+        pool_id=config.cognito.identity_pool_id,
+        account_id=config.aws.account_id,
+    )
+    identity_pool = providers.Singleton(
+        wiring.identity_pool, config.cognito.identity_pool_id, identity_pool_adapter.provider
+    )
+
+    # --- providers and shared services -----------------------------------------------------------------
+    provider_registry = providers.Singleton(
+        wiring.provider_registry, config, cognito=user_pool.provider, extra=extra_providers
+    )
+    tokens = providers.Singleton(
+        TokenKeeper,
+        sessions=sessions,
+        providers=provider_registry,
+        clock=clock,
+        events=events,
+        skew=providers.Callable(wiring.seconds, config.session.refresh_skew_seconds),
+    )
+    credentials = providers.Singleton(
+        CredentialService,
+        sessions=sessions,
+        providers=provider_registry,
+        tokens=tokens,
+        identity_pool=identity_pool,
+        clock=clock,
+        events=events,
+    )
+
+    # --- use cases -------------------------------------------------------------------------------------
+    sign_up = providers.Factory(SignUp, providers=provider_registry, events=events)
+    confirm_sign_up = providers.Factory(ConfirmSignUp, providers=provider_registry, events=events)
+    resend_confirmation_code = providers.Factory(ResendConfirmationCode, providers=provider_registry, events=events)
+    forgot_password = providers.Factory(ForgotPassword, providers=provider_registry, events=events)
+    confirm_forgot_password = providers.Factory(ConfirmForgotPassword, providers=provider_registry, events=events)
+    sign_in = providers.Factory(SignIn, providers=provider_registry, sessions=sessions, events=events)
+    confirm_sign_in = providers.Factory(ConfirmSignIn, providers=provider_registry, sessions=sessions, events=events)
+    start_device_sign_in = providers.Factory(
+        StartDeviceSignIn, providers=provider_registry, sessions=sessions, events=events
+    )
+    complete_device_sign_in = providers.Factory(
+        CompleteDeviceSignIn,
+        providers=provider_registry,
+        sessions=sessions,
+        events=events,
+        clock=clock,
+        sleeper=sleeper,
+    )
+    enable_mfa = providers.Factory(EnableMfa, providers=provider_registry, tokens=tokens, events=events)
+    verify_mfa = providers.Factory(VerifyMfa, providers=provider_registry, tokens=tokens, events=events)
+    disable_mfa = providers.Factory(DisableMfa, providers=provider_registry, tokens=tokens, events=events)
+    change_password = providers.Factory(ChangePassword, providers=provider_registry, tokens=tokens, events=events)
+    refresh_tokens = providers.Factory(RefreshTokens, tokens=tokens)
+    get_tokens = providers.Factory(GetTokens, tokens=tokens)
+    sign_out = providers.Factory(SignOut, providers=provider_registry, sessions=sessions, events=events)
+    get_credentials = providers.Factory(GetCredentials, credentials=credentials)
+    link_identities = providers.Factory(
+        LinkIdentities,
+        credentials=credentials,
+        sessions=sessions,
+        events=events,
+        pool_id=config.cognito.identity_pool_id,
+    )
+    reset = providers.Factory(Reset, sessions=sessions, credentials=credentials, events=events)

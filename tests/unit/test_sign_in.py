@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import pytest
+
+from application.use_cases.confirm_sign_in import ConfirmSignIn
+from application.use_cases.sign_in import SignIn
+from domain import errors as e
+from domain.events import ChallengeIssued, SignedIn, SignInFailed
+from domain.sign_in import Challenge, ChallengeKind
+from domain.sign_in import SignedIn as SignedInStep
+from domain.tokens import COGNITO
+from domain.user import MfaType
+from tests.fakes import World, make_world
+
+
+@pytest.fixture
+def world() -> World:
+    w = make_world()
+    w.pool.add_user("alice")
+    return w
+
+
+def sign_in(world: World, password: str = "Passw0rd!") -> object:
+    return SignIn(world.registry, world.sessions, world.events).execute("alice", password)
+
+
+def confirm(world: World, answer: str) -> object:
+    return ConfirmSignIn(world.registry, world.sessions, world.events).execute(answer)
+
+
+def test_sign_in_without_mfa_keeps_tokens_and_announces_it(world: World) -> None:
+    step = sign_in(world)
+    assert isinstance(step, SignedInStep)
+    assert world.session.tokens[COGNITO] == step.tokens
+    assert world.events.of(SignedIn) == [SignedIn(COGNITO, "alice")]
+
+
+def test_wrong_password_fails_with_sign_in_failed_and_keeps_the_session(world: World) -> None:
+    sign_in(world)
+    before = world.session
+    with pytest.raises(e.NotAuthorized):
+        sign_in(world, "wrong-password")
+    assert world.session == before
+    (failed,) = world.events.of(SignInFailed)
+    assert isinstance(failed, SignInFailed)
+    assert failed.error_code == "not_authorized"
+    assert "wrong-password" not in failed.message
+
+
+def test_unconfirmed_user_is_told_to_confirm(world: World) -> None:
+    world.pool.users["alice"].confirmed = False
+    with pytest.raises(e.UserNotConfirmed):
+        sign_in(world)
+
+
+def test_sms_challenge_is_kept_pending_then_answered(world: World) -> None:
+    world.pool.users["alice"].mfa_enabled = {MfaType.SMS}
+    world.pool.users["alice"].preferred = MfaType.SMS
+    step = sign_in(world)
+    assert isinstance(step, Challenge)
+    assert step.kind is ChallengeKind.SMS_CODE
+    assert step.delivery is not None
+    assert world.session.pending == step
+    assert world.events.of(ChallengeIssued) == [ChallengeIssued(COGNITO, ChallengeKind.SMS_CODE, step.delivery)]
+    done = confirm(world, "123456")
+    assert isinstance(done, SignedInStep)
+    after = world.store.load()
+    assert after.pending is None
+    assert COGNITO in after.tokens
+
+
+def test_wrong_code_keeps_the_challenge_for_another_try(world: World) -> None:
+    world.pool.users["alice"].preferred = MfaType.TOTP
+    sign_in(world)
+    with pytest.raises(e.CodeMismatch):
+        confirm(world, "999999")
+    assert isinstance(world.session.pending, Challenge)
+    assert isinstance(confirm(world, "123456"), SignedInStep)
+
+
+def test_expired_challenge_session_is_dropped(world: World) -> None:
+    world.pool.users["alice"].preferred = MfaType.TOTP
+    sign_in(world)
+    world.pool.sessions.clear()
+    with pytest.raises(e.SessionExpired):
+        confirm(world, "123456")
+    assert world.session.pending is None
+
+
+def test_select_mfa_type_then_code(world: World) -> None:
+    world.pool.users["alice"].mfa_enabled = {MfaType.SMS, MfaType.TOTP}
+    step = sign_in(world)
+    assert isinstance(step, Challenge)
+    assert step.kind is ChallengeKind.SELECT_MFA_TYPE
+    with pytest.raises(e.InvalidInput, match="not offered"):
+        confirm(world, "email")
+    next_step = confirm(world, "totp")
+    assert isinstance(next_step, Challenge)
+    assert next_step.kind is ChallengeKind.TOTP_CODE
+    assert isinstance(confirm(world, "123456"), SignedInStep)
+
+
+def test_new_password_required_is_answered_with_a_password(world: World) -> None:
+    world.pool.users["alice"].must_change_password = True
+    step = sign_in(world)
+    assert isinstance(step, Challenge)
+    assert step.kind is ChallengeKind.NEW_PASSWORD_REQUIRED
+    with pytest.raises(e.InvalidInput, match="New password is empty"):
+        confirm(world, "")
+    assert isinstance(confirm(world, "Brand-new-1!"), SignedInStep)
+    assert world.pool.users["alice"].password == "Brand-new-1!"
+
+
+def test_confirm_without_pending_challenge_says_sign_in_first(world: World) -> None:
+    with pytest.raises(e.NoPendingSignIn, match="sign in first"):
+        confirm(world, "123456")
+
+
+def test_sign_in_validates_before_calling(world: World) -> None:
+    with pytest.raises(e.InvalidInput):
+        SignIn(world.registry, world.sessions, world.events).execute("", "Passw0rd!")
+    with pytest.raises(e.InvalidInput):
+        SignIn(world.registry, world.sessions, world.events).execute("alice", "")
+    assert world.pool.calls == 0
+
+
+def test_sign_in_with_a_device_only_provider_is_a_clear_error(world: World) -> None:
+    with pytest.raises(e.InvalidInput, match="no password sign-in"):
+        SignIn(world.registry, world.sessions, world.events).execute("alice", "Passw0rd!", provider="lwa")
