@@ -3,7 +3,7 @@ refresh and sign-out. The public, unsigned API calls an app client makes; no AWS
 
 from __future__ import annotations
 
-import json
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -406,15 +406,11 @@ def _mfa_type(name: str) -> MfaType | None:
 
 
 def _json_list(value: Any) -> list[str]:
-    """Cognito sends MFAS_CAN_CHOOSE / MFAS_CAN_SETUP as a JSON string; moto sends a list."""
+    """MFA type lists: Cognito sends a JSON string, moto a list or its Python repr; the names are all we need."""
     if isinstance(value, list):
         return [str(v) for v in value]
-    if isinstance(value, str) and value:
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            return [value]
-        return [str(v) for v in parsed] if isinstance(parsed, list) else [str(parsed)]
+    if isinstance(value, str):
+        return re.findall(r"[A-Z][A-Z_]+", value)
     return []
 
 

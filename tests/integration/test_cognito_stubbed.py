@@ -1,0 +1,240 @@
+"""What moto does not implement or does differently, shown with botocore's Stubber at the same boundary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
+from botocore.stub import Stubber
+
+from adapters.aws_sdk import unsigned_client
+from adapters.cognito import srp
+from adapters.cognito.errors import ERRORS
+from adapters.cognito.user_pool import CognitoUserPool
+from domain import errors as e
+from domain.secret import Secret
+from domain.sign_in import Challenge, ChallengeKind
+from domain.tokens import COGNITO, Tokens
+from domain.user import MfaType, Username
+from tests.fakes import START, FakeClock
+
+CLIENT_ID = "client123"
+
+
+class Claims:
+    def verify(self, token: str) -> dict[str, Any]:
+        return {"sub": "sub-123", "cognito:username": "alice"}
+
+
+@pytest.fixture
+def client() -> Any:
+    return unsigned_client("cognito-idp", region="us-west-2", endpoint_url="", timeout=1, max_attempts=1)
+
+
+@pytest.fixture
+def stub(client: Any) -> Iterator[Stubber]:
+    with Stubber(client) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+
+
+def adapter(client: Any, *, secret: str | None = None, flow: str = "USER_PASSWORD_AUTH") -> CognitoUserPool:
+    return CognitoUserPool(
+        client,
+        pool_id="us-west-2_Pool",
+        client_id=CLIENT_ID,
+        client_secret=Secret(secret) if secret else None,
+        auth_flow=flow,
+        verifier=Claims(),  # type: ignore[arg-type]
+        clock=FakeClock(),
+    )
+
+
+def test_resend_confirmation_code_reports_delivery(client: Any, stub: Stubber) -> None:
+    stub.add_response(
+        "resend_confirmation_code",
+        {"CodeDeliveryDetails": {"Destination": "a***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}},
+        {"ClientId": CLIENT_ID, "Username": "alice"},
+    )
+    delivery = adapter(client).resend_confirmation_code(Username("alice"))
+    assert delivery is not None
+    assert (delivery.medium, delivery.destination, delivery.attribute) == ("EMAIL", "a***@e***", "email")
+
+
+def test_refresh_with_a_client_secret_hashes_the_users_sub(client: Any, stub: Stubber) -> None:
+    expected_hash = srp.secret_hash("sub-123", CLIENT_ID, "shh")
+    stub.add_response(
+        "initiate_auth",
+        {"AuthenticationResult": {"AccessToken": "new-access", "IdToken": "new-id", "ExpiresIn": 3600}},
+        {
+            "ClientId": CLIENT_ID,
+            "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "AuthParameters": {"REFRESH_TOKEN": "refresh", "SECRET_HASH": expected_hash},
+        },
+    )
+    old = Tokens(
+        COGNITO, Secret("a"), START, Secret("i"), Secret("refresh"), username="alice@example.com", subject="sub-123"
+    )
+    new = adapter(client, secret="shh").refresh(old)
+    assert new.access_token == Secret("new-access")
+    assert new.expires_at == START.replace(hour=13)
+
+
+def test_sign_up_with_a_secret_sends_secret_hash(client: Any, stub: Stubber) -> None:
+    stub.add_response(
+        "sign_up",
+        {"UserConfirmed": False, "UserSub": "sub-1"},
+        {
+            "ClientId": CLIENT_ID,
+            "Username": "alice",
+            "Password": "Passw0rd!",
+            "UserAttributes": [],
+            "SecretHash": srp.secret_hash("alice", CLIENT_ID, "shh"),
+        },
+    )
+    from domain.user import PhoneNumber
+
+    assert (
+        adapter(client, secret="shh")
+        .sign_up(Username("alice"), Secret("Passw0rd!"), email=None, phone_number=None)
+        .user_sub
+        == "sub-1"
+    )
+    assert PhoneNumber("+14155550100")
+
+
+def test_select_mfa_type_then_email_otp(client: Any, stub: Stubber) -> None:
+    stub.add_response(
+        "initiate_auth",
+        {
+            "ChallengeName": "SELECT_MFA_TYPE",
+            "Session": "session-one-0123456789",
+            "ChallengeParameters": {"MFAS_CAN_CHOOSE": '["SMS_MFA","EMAIL_OTP"]', "USERNAME": "uid-1"},
+        },
+    )
+    stub.add_response(
+        "respond_to_auth_challenge",
+        {
+            "ChallengeName": "EMAIL_OTP",
+            "Session": "session-two-0123456789",
+            "ChallengeParameters": {
+                "CODE_DELIVERY_DELIVERY_MEDIUM": "EMAIL",
+                "CODE_DELIVERY_DESTINATION": "a***@e***",
+                "USERNAME": "uid-1",
+            },
+        },
+        {
+            "ClientId": CLIENT_ID,
+            "ChallengeName": "SELECT_MFA_TYPE",
+            "Session": "session-one-0123456789",
+            "ChallengeResponses": {"USERNAME": "uid-1", "ANSWER": "EMAIL_OTP"},
+        },
+    )
+    stub.add_response(
+        "respond_to_auth_challenge",
+        {"AuthenticationResult": {"AccessToken": "a", "IdToken": "i", "RefreshToken": "r", "ExpiresIn": 60}},
+        {
+            "ClientId": CLIENT_ID,
+            "ChallengeName": "EMAIL_OTP",
+            "Session": "session-two-0123456789",
+            "ChallengeResponses": {"USERNAME": "uid-1", "EMAIL_OTP_CODE": "12345678"},
+        },
+    )
+    up = adapter(client)
+    step = up.sign_in(Username("alice"), Secret("Passw0rd!"))
+    assert isinstance(step, Challenge)
+    assert step.kind is ChallengeKind.SELECT_MFA_TYPE
+    assert step.options == (MfaType.SMS, MfaType.EMAIL)
+    step = up.answer_mfa_choice(step, MfaType.EMAIL)
+    assert isinstance(step, Challenge)
+    assert step.kind is ChallengeKind.EMAIL_CODE
+    assert step.delivery is not None
+    assert step.delivery.destination == "a***@e***"
+    done = up.answer_code(step, "12345678")
+    assert not isinstance(done, Challenge)
+
+
+def test_unhandled_challenge_names_itself(client: Any, stub: Stubber) -> None:
+    stub.add_response(
+        "initiate_auth",
+        {"ChallengeName": "CUSTOM_CHALLENGE", "Session": "session-0123456789-abc", "ChallengeParameters": {}},
+    )
+    with pytest.raises(e.UnsupportedChallenge, match="CUSTOM_CHALLENGE"):
+        adapter(client).sign_in(Username("alice"), Secret("Passw0rd!"))
+
+
+def test_mfa_setup_for_sms_only_is_explained(client: Any, stub: Stubber) -> None:
+    stub.add_response(
+        "initiate_auth",
+        {
+            "ChallengeName": "MFA_SETUP",
+            "Session": "session-0123456789-abc",
+            "ChallengeParameters": {"MFAS_CAN_SETUP": '["SMS_MFA"]'},
+        },
+    )
+    with pytest.raises(e.UnsupportedChallenge, match="SMS_MFA"):
+        adapter(client).sign_in(Username("alice"), Secret("Passw0rd!"))
+
+
+@pytest.mark.parametrize(("code", "kind"), [(code, kind) for code, (kind, _) in ERRORS.items()])
+def test_every_cognito_error_code_maps_to_its_type(
+    client: Any, stub: Stubber, code: str, kind: type[e.ClientAuthError]
+) -> None:
+    stub.add_client_error(
+        "forgot_password", service_error_code=code, service_message="from cognito", http_status_code=400
+    )
+    with pytest.raises(kind) as raised:
+        adapter(client).forgot_password(Username("alice"))
+    assert raised.value.service_code == code
+    assert raised.value.service_message == "from cognito"
+
+
+def test_unknown_4xx_and_5xx_codes(client: Any, stub: Stubber) -> None:
+    stub.add_client_error("forgot_password", service_error_code="Weird", http_status_code=400)
+    stub.add_client_error("forgot_password", service_error_code="Boom", http_status_code=503)
+    with pytest.raises(e.ServiceError):
+        adapter(client).forgot_password(Username("alice"))
+    with pytest.raises(e.ServiceUnavailable):
+        adapter(client).forgot_password(Username("alice"))
+
+
+def test_service_messages_echoing_secrets_are_redacted(client: Any, stub: Stubber) -> None:
+    leaked = "eyJraWQiOiJkdW1teSIsImFsZyI6IlJTMjU2In0.payload-with-a-long-token-value"
+    stub.add_client_error(
+        "global_sign_out", service_error_code="NotAuthorizedException", service_message=f"bad {leaked}"
+    )
+    with pytest.raises(e.SessionExpired) as raised:
+        adapter(client).global_sign_out(Secret(leaked))
+    assert leaked not in str(raised.value)
+    assert "[redacted]" in str(raised.value)
+
+
+def test_unreachable_cognito_is_service_unavailable(client: Any) -> None:
+    def fail(**_: Any) -> None:
+        raise EndpointConnectionError(endpoint_url="https://cognito-idp.us-west-2.amazonaws.com")
+
+    client.meta.events.register("before-send.cognito-idp.*", fail)
+    with pytest.raises(e.ServiceUnavailable, match="Could not reach Cognito"):
+        adapter(client).forgot_password(Username("alice"))
+
+
+def test_timeouts_are_service_unavailable(client: Any) -> None:
+    def fail(**_: Any) -> None:
+        raise ConnectTimeoutError(endpoint_url="https://cognito-idp.us-west-2.amazonaws.com")
+
+    client.meta.events.register("before-send.cognito-idp.*", fail)
+    with pytest.raises(e.ServiceUnavailable):
+        adapter(client, flow="USER_SRP_AUTH").sign_in(Username("alice"), Secret("Passw0rd!"))
+
+
+def test_bad_auth_flow_is_a_configuration_error(client: Any) -> None:
+    with pytest.raises(e.ConfigurationError, match="auth_flow"):
+        adapter(client, flow="PLAIN")
+
+
+def test_a_value_botocore_rejects_is_invalid_input(client: Any) -> None:
+    challenge = Challenge(COGNITO, ChallengeKind.TOTP_CODE, "alice", Secret("short"))
+    with pytest.raises(e.InvalidInput, match="not acceptable"):
+        adapter(client).answer_code(challenge, "123456")
