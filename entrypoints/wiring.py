@@ -35,8 +35,9 @@ def provider_registry(
     cognito: Callable[[], CognitoUserPool],
     extra: Mapping[str, Callable[[], AuthProvider]],
 ) -> ProviderRegistry:
-    """Every provider the configuration enables; the others are remembered with what would enable them."""
-    factories: dict[str, Callable[[], AuthProvider]] = dict(extra)
+    """Every provider the configuration enables, then the custom ones (which win on a name clash);
+    the others are remembered with what would enable them."""
+    factories: dict[str, Callable[[], AuthProvider]] = {}
     section = config["cognito"]
     if section["user_pool_id"] and section["app_client_id"]:
         region = endpoints.pool_region(section["user_pool_id"], config["aws"]["region"])
@@ -47,6 +48,7 @@ def provider_registry(
             return AuthProvider(COGNITO, key, LoginToken.ID, refresher=pool, password=pool, directory=pool)
 
         factories[COGNITO] = build_cognito
+    factories.update(extra)
     unconfigured = {name: hint for name, hint in UNCONFIGURED_HINTS.items() if name not in factories}
     return ProviderRegistry(factories, unconfigured)
 

@@ -1,0 +1,132 @@
+"""The identity-pool adapter against moto (shapes and wiring) and Stubber (the exact Logins map sent)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from adapters.aws_sdk import unsigned_client
+from adapters.identity_pool import CognitoIdentityPool
+from domain import errors as e
+from domain.secret import Secret
+
+REGION = "us-west-2"
+
+
+def adapter(client: Any, pool_id: str) -> CognitoIdentityPool:
+    return CognitoIdentityPool(client, pool_id=pool_id, account_id="123456789012")
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with mock_aws():
+        yield
+
+
+def make_pool(allow_guests: bool = True) -> str:
+    client = boto3.client("cognito-identity", region_name=REGION)
+    return client.create_identity_pool(IdentityPoolName="game", AllowUnauthenticatedIdentities=allow_guests)[
+        "IdentityPoolId"
+    ]
+
+
+def test_guest_identity_and_credentials(aws: None) -> None:
+    pool_id = make_pool()
+    client = unsigned_client("cognito-identity", region=REGION, endpoint_url="", timeout=5, max_attempts=2)
+    pool = adapter(client, pool_id)
+    identity = pool.get_id({})
+    creds = pool.get_credentials(identity, {})
+    assert pool.pool_id == pool_id
+    assert creds.identity_id == identity
+    assert not creds.authenticated
+    assert creds.access_key_id
+    assert creds.expiration > datetime.now(UTC)
+    assert creds.expiration < datetime.now(UTC) + timedelta(minutes=5)  # moto's are short-lived
+
+
+def test_credentials_from_moto_work_against_sts(aws: None) -> None:
+    pool = adapter(
+        unsigned_client("cognito-identity", region=REGION, endpoint_url="", timeout=5, max_attempts=2), make_pool()
+    )
+    creds = pool.get_credentials(pool.get_id({}), {})
+    sts = boto3.client(
+        "sts",
+        region_name=REGION,
+        aws_access_key_id=creds.access_key_id,
+        aws_secret_access_key=creds.secret_key.reveal(),
+        aws_session_token=creds.session_token.reveal(),
+    )
+    assert sts.get_caller_identity()["Account"]
+
+
+@pytest.fixture
+def stubbed() -> Iterator[tuple[Any, Stubber]]:
+    client = unsigned_client("cognito-identity", region=REGION, endpoint_url="", timeout=1, max_attempts=1)
+    with Stubber(client) as stub:
+        yield client, stub
+        stub.assert_no_pending_responses()
+
+
+def test_the_exact_logins_map_is_sent(stubbed: tuple[Any, Stubber]) -> None:
+    client, stub = stubbed
+    logins = {"cognito-idp.us-west-2.amazonaws.com/us-west-2_P": "id-token", "www.amazon.com": "lwa-access"}
+    stub.add_response(
+        "get_id",
+        {"IdentityId": "us-west-2:abc"},
+        {"IdentityPoolId": "us-west-2:pool", "AccountId": "123456789012", "Logins": logins},
+    )
+    expiry = datetime(2026, 11, 28, 13, 0, tzinfo=UTC)
+    stub.add_response(
+        "get_credentials_for_identity",
+        {
+            "IdentityId": "us-west-2:merged",
+            "Credentials": {"AccessKeyId": "ASIA1", "SecretKey": "sk", "SessionToken": "st", "Expiration": expiry},
+        },
+        {"IdentityId": "us-west-2:abc", "Logins": logins},
+    )
+    pool = adapter(client, "us-west-2:pool")
+    secret_logins = {key: Secret(value) for key, value in logins.items()}
+    identity = pool.get_id(secret_logins)
+    creds = pool.get_credentials(identity, secret_logins)
+    assert creds.identity_id == "us-west-2:merged"
+    assert creds.authenticated
+    assert creds.expiration == expiry
+
+
+def test_guest_access_refused_is_its_own_error(stubbed: tuple[Any, Stubber]) -> None:
+    client, stub = stubbed
+    stub.add_client_error(
+        "get_id", service_error_code="NotAuthorizedException", service_message="Unauthenticated access is not supported"
+    )
+    with pytest.raises(e.GuestAccessDisabled, match="guest access"):
+        adapter(client, "us-west-2:pool").get_id({})
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        ("NotAuthorizedException", e.NotAuthorized),
+        ("ResourceNotFoundException", e.ConfigurationError),
+        ("TooManyRequestsException", e.Throttled),
+        ("InternalErrorException", e.ServiceUnavailable),
+        ("InvalidIdentityPoolConfigurationException", e.ConfigurationError),
+    ],
+)
+def test_errors_with_logins(stubbed: tuple[Any, Stubber], code: str, kind: type[e.ClientAuthError]) -> None:
+    client, stub = stubbed
+    stub.add_client_error("get_credentials_for_identity", service_error_code=code)
+    with pytest.raises(kind):
+        adapter(client, "us-west-2:pool").get_credentials("us-west-2:abc", {"www.amazon.com": Secret("t")})
+
+
+def test_answer_without_credentials_is_a_clear_error(stubbed: tuple[Any, Stubber]) -> None:
+    client, stub = stubbed
+    stub.add_response("get_credentials_for_identity", {"IdentityId": "us-west-2:abc"})
+    with pytest.raises(e.ServiceError, match="without credentials"):
+        adapter(client, "us-west-2:pool").get_credentials("us-west-2:abc", {})
