@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import struct
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,23 +12,16 @@ from adapters.cognito.user_pool import CognitoUserPool
 from adapters.http import JsonFetcher, http_session
 from application.ports.clock import Clock
 from domain.secret import Secret
+from entrypoints.demo import totp
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
 
+__all__ = ["PASSWORD", "REGION", "Pool", "create_pool", "totp", "user_pool_adapter"]
+
 REGION = "us-west-2"
 PASSWORD = "Passw0rd!"
-
-
-def totp(secret: str, at: float | None = None) -> str:
-    """RFC 6238 with SHA-1, 30 s steps, 6 digits: what an authenticator app shows."""
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
-    counter = struct.pack(">Q", int((time.time() if at is None else at) // 30))
-    digest = hmac.new(key, counter, hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = (struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
-    return f"{value:06d}"
 
 
 @dataclass

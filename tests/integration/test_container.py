@@ -14,7 +14,8 @@ from adapters.stores.memory import MemorySessionStore
 from application.services.providers import AuthProvider
 from domain import errors as e
 from domain.tokens import LoginToken, ProviderName
-from entrypoints.bootstrap import build_container, session_home
+from entrypoints.bootstrap import build_container
+from entrypoints.environment import session_home
 from tests.fakes import FakeClock, FakeIdentityPool, FakeUserPool
 
 CONFIGURED = {
