@@ -1,0 +1,205 @@
+"""The real console script, run as a subprocess against a local moto server: stdout, stderr and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from entrypoints.local_stack import LocalStack, provision
+from tests.aws import totp
+
+BIN = Path(sys.executable).parent
+PASSWORD = "Passw0rd!"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def data(self) -> dict[str, object]:
+        return json.loads(self.out)  # type: ignore[no-any-return]
+
+
+class ClientAuthCli:
+    def __init__(self, stack: LocalStack, home: Path) -> None:
+        self.config = home / "client-auth.toml"
+        self.config.write_text(stack.toml())
+        self.env = {**os.environ, "CLIENT_AUTH_HOME": str(home / "sessions")}
+        self.env.pop("CLIENT_AUTH_PROFILE", None)
+
+    def __call__(self, *args: str, stdin: str | None = None, config: bool = True) -> Run:
+        command = [str(BIN / "client-auth"), *(["--config", str(self.config)] if config else []), *args]
+        done = subprocess.run(
+            command, input=stdin or "", capture_output=True, text=True, env=self.env, timeout=120, check=False
+        )
+        return Run(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def stack(moto_endpoint: str) -> LocalStack:
+    return provision(moto_endpoint)
+
+
+@pytest.fixture
+def cli(stack: LocalStack, tmp_path: Path) -> ClientAuthCli:
+    return ClientAuthCli(stack, tmp_path)
+
+
+def ok(run: Run) -> Run:
+    assert run.code == 0, (run.out, run.err)
+    return run
+
+
+def register(cli: ClientAuthCli, name: str) -> None:
+    ok(cli("sign-up", name, "--email", f"{name}@example.com", "--password-stdin", stdin=PASSWORD + "\n"))
+    ok(cli("confirm-sign-up", name, "123456"))
+
+
+def test_the_whole_mission_from_the_command_line(cli: ClientAuthCli) -> None:
+    guest = ok(cli("credentials")).data
+    assert guest["Authenticated"] is False
+
+    assert (
+        "Signed up alice"
+        in ok(cli("sign-up", "alice", "--email", "alice@example.com", "--password-stdin", stdin=PASSWORD + "\n")).out
+    )
+    ok(cli("confirm-sign-up", "alice", "123456"))
+    assert (
+        ok(cli("--json", "sign-in", "alice", "--password-stdin", stdin=PASSWORD + "\n")).data["status"] == "signed_in"
+    )
+
+    status = ok(cli("--json", "status")).data
+    assert status["providers"][0]["username"] == "alice"  # type: ignore[index]
+
+    setup = ok(cli("--json", "enable-mfa", "--totp")).data
+    ok(cli("verify-mfa", totp(str(setup["secret"]))))
+    ok(cli("sign-out"))
+    pending = cli("--json", "sign-in", "alice", "--password-stdin", stdin=PASSWORD + "\n")
+    assert pending.code == 3
+    assert pending.data["challenge"] == "SOFTWARE_TOKEN_MFA"
+    wrong = cli("confirm-sign-in", "000000")
+    assert wrong.code == 1
+    assert "code is wrong" in wrong.err
+    ok(cli("confirm-sign-in", totp(str(setup["secret"]))))
+
+    process = ok(cli("credentials", "--format", "process")).data
+    assert process["Version"] == 1
+    assert set(process) == {"Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}
+    again = ok(cli("credentials", "--format", "process")).data
+    assert again == process  # answered from the on-disk cache
+
+    env_lines = ok(cli("credentials", "--format", "env")).out
+    assert "export AWS_SESSION_TOKEN=" in env_lines
+
+    assert "Refreshed cognito" in ok(cli("refresh")).out
+    ok(cli("sign-out", "--global"))
+    assert ok(cli("credentials")).data["Authenticated"] is False
+
+
+def test_status_never_shows_a_secret(cli: ClientAuthCli) -> None:
+    register(cli, "bob")
+    ok(cli("sign-in", "bob", "--password-stdin", stdin=PASSWORD + "\n"))
+    creds = ok(cli("credentials")).data
+    session_file = json.loads((Path(cli.env["CLIENT_AUTH_HOME"]) / "default.json").read_text())
+    secrets = [session_file["tokens"]["cognito"][k] for k in ("access_token", "id_token", "refresh_token")]
+    secrets += [str(creds["SecretAccessKey"]), str(creds["SessionToken"])]
+    for run in (cli("status"), cli("--json", "status"), cli("--debug", "status"), cli("--debug", "refresh")):
+        for secret in secrets:
+            assert secret not in run.out + run.err
+
+
+def test_wrong_password_is_one_clear_line_and_exit_1(cli: ClientAuthCli) -> None:
+    register(cli, "carol")
+    run = cli(
+        "--config", str(cli.config), "sign-in", "nobody", "--password-stdin", stdin="Wrong-passw0rd\n", config=False
+    )
+    assert run.code == 1
+    assert run.err.startswith("error: ")
+    assert len(run.err.strip().splitlines()) == 1
+    assert "Traceback" not in run.err
+
+
+def test_debug_shows_the_traceback_but_not_the_password(cli: ClientAuthCli) -> None:
+    run = cli("--debug", "sign-in", "nobody", "--password-stdin", stdin="Canary-Passw0rd-123\n")
+    assert run.code == 1
+    assert "Traceback" in run.err
+    assert "Canary-Passw0rd-123" not in run.out + run.err
+
+
+def test_usage_errors_exit_2(cli: ClientAuthCli) -> None:
+    assert cli("sign-up", "dave", "--password-stdin", stdin="x\n").code == 2
+    assert cli("enable-mfa").code == 2
+    assert cli("no-such-command").code == 2
+    assert cli("sign-out", "--provider", "cognito", "--all").code == 2
+
+
+def test_bad_input_fails_before_any_call(cli: ClientAuthCli) -> None:
+    run = cli("sign-up", "dave", "--phone", "0155", "--password-stdin", stdin=PASSWORD + "\n")
+    assert run.code == 1
+    assert "E.164" in run.err
+
+
+def test_a_bad_config_file_is_named(cli: ClientAuthCli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[cognito]\nuser_pol_id = 'x'\n")
+    run = cli("--config", str(bad), "status", config=False)
+    assert run.code == 1
+    assert str(bad) in run.err
+    assert "user_pol_id" in run.err
+
+
+def test_confirm_without_anything_pending(cli: ClientAuthCli) -> None:
+    run = cli("confirm-sign-in", "123456")
+    assert run.code == 1
+    assert "sign in first" in run.err
+
+
+def test_profiles_are_kept_apart(cli: ClientAuthCli) -> None:
+    register(cli, "erin")
+    ok(cli("--profile", "work", "sign-in", "erin", "--password-stdin", stdin=PASSWORD + "\n"))
+    assert "erin" in ok(cli("--profile", "work", "status")).out
+    assert "nobody" in ok(cli("status")).out
+
+
+def test_a_corrupt_session_file_is_reported_and_reset_recovers(cli: ClientAuthCli) -> None:
+    home = Path(cli.env["CLIENT_AUTH_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "default.json").write_text("{broken")
+    run = cli("status")
+    assert run.code == 1
+    assert "client-auth reset" in run.err
+    ok(cli("reset"))
+    ok(cli("status"))
+
+
+def test_the_aws_cli_uses_credential_process(cli: ClientAuthCli, stack: LocalStack, tmp_path: Path) -> None:
+    aws_config = tmp_path / "aws-config"
+    command = f"{BIN / 'client-auth'} --config {cli.config} credentials --format process"
+    aws_config.write_text(f"[profile game]\ncredential_process = {command}\nregion = {stack.region}\n")
+    env = {
+        **cli.env,
+        "AWS_CONFIG_FILE": str(aws_config),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_ENDPOINT_URL": stack.endpoint_url,
+    }
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        env.pop(name, None)
+    done = subprocess.run(
+        [str(BIN / "aws"), "sts", "get-caller-identity", "--profile", "game", "--output", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["Account"]

@@ -1,0 +1,51 @@
+"""The README's first command: the whole mission on the embedded local default."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def test_demo_runs_the_whole_mission_and_leaves_nothing_running(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            str(
+                Path(sys.executable).parent / "client-auth",
+            ),
+            "demo",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    for step in (
+        "guest (unauthenticated)",
+        "Sign in with SRP",
+        "TOTP",
+        "S3 bucket client-auth-demo holds ['hello.txt']",
+        "Signed out of cognito everywhere",
+        "The whole mission succeeded",
+    ):
+        assert step in out
+    assert "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_failure_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from entrypoints import demo
+
+    def broken(config: Path) -> object:
+        return lambda args, stdin: (1, "error: boom\n")
+
+    monkeypatch.setattr(demo, "in_process_runner", broken)
+    lines: list[str] = []
+    with pytest.raises(demo.DemoFailed, match="exited with 1, expected 0"):
+        demo.run_demo(lines.append)
+    assert any("error: boom" in line for line in lines)
