@@ -11,8 +11,11 @@ from adapters.cognito import endpoints
 from adapters.cognito.id_tokens import IdTokenVerifier
 from adapters.cognito.user_pool import CognitoUserPool
 from adapters.events import EventBus
-from adapters.http import JsonFetcher, http_session
+from adapters.http import HttpClient, JsonFetcher, http_session
 from adapters.identity_pool import CognitoIdentityPool
+from adapters.oauth.device_flow import DeviceFlowClient
+from adapters.oauth.transport import OAuthTransport
+from adapters.plugins import ProviderContext, custom_factories
 from adapters.stores.file import FileSessionStore
 from adapters.stores.memory import MemorySessionStore
 from adapters.system import SystemClock, SystemSleeper
@@ -46,14 +49,20 @@ class Container(containers.DeclarativeContainer):
     profile = providers.Object("default")
     home: providers.Object[Path | None] = providers.Object(None)
     extra_providers = providers.Dict()
-    """Custom providers: name -> factory of an AuthProvider (code or the client_auth.providers entry points)."""
+    """Custom providers registered in code: name -> factory of an AuthProvider."""
 
     # --- the machine -----------------------------------------------------------------------------------
     clock = providers.Singleton(SystemClock)
     sleeper = providers.Singleton(SystemSleeper)
     events = providers.Singleton(EventBus)
-    http = providers.Singleton(http_session, max_attempts=config.network.max_attempts)
-    fetch_json = providers.Singleton(JsonFetcher, session=http, timeout=config.network.timeout_seconds)
+    http = providers.Singleton(
+        HttpClient,
+        providers.Singleton(http_session),
+        timeout=config.network.timeout_seconds,
+        max_attempts=config.network.max_attempts,
+        sleeper=sleeper,
+    )
+    fetch_json = providers.Singleton(JsonFetcher, client=http)
 
     # --- storage ---------------------------------------------------------------------------------------
     session_store = providers.Selector(
@@ -118,9 +127,21 @@ class Container(containers.DeclarativeContainer):
         wiring.identity_pool, config.cognito.identity_pool_id, identity_pool_adapter.provider
     )
 
+    # --- OAuth device flow: Login with Amazon, Google, custom providers ---------------------------------
+    oauth_transport = providers.Singleton(OAuthTransport, client=http)
+    device_client = providers.Factory(DeviceFlowClient, transport=oauth_transport, clock=clock)
+    provider_context = providers.Singleton(ProviderContext, transport=oauth_transport, clock=clock)
+    plugin_providers = providers.Singleton(
+        custom_factories, providers.Callable(wiring.custom_sections, config), provider_context.provider
+    )
+
     # --- providers and shared services -----------------------------------------------------------------
     provider_registry = providers.Singleton(
-        wiring.provider_registry, config, cognito=user_pool.provider, extra=extra_providers
+        wiring.provider_registry,
+        config,
+        cognito=user_pool.provider,
+        device_client=device_client.provider,
+        extra=providers.Callable(wiring.merged, plugin_providers, extra_providers),
     )
     tokens = providers.Singleton(
         TokenKeeper,

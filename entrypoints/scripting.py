@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from adapters import aws_sdk
 from application.ports.clock import Cancellation
+from application.services.providers import AuthProvider
 from domain.credentials import Credentials
 from domain.events import Event
 from domain.identity import Identity
@@ -124,6 +125,10 @@ class ClientAuth:
         self, *, wait: bool = True, timeout: float | None = None, cancel: Cancellation | None = None
     ) -> SignedIn:
         return self._c.complete_device_sign_in().execute(wait=wait, timeout=timeout, cancel=cancel)
+
+    def register_provider(self, name: str, factory: Callable[[], AuthProvider]) -> None:
+        """Add a custom provider in code (the Gem's provider pattern); it signs in like the built-in ones."""
+        self._c.provider_registry().register(name, factory)
 
     def pending(self) -> Pending | None:
         """The challenge or device code waiting for an answer, kept between runs."""

@@ -9,10 +9,14 @@ from typing import Any
 from adapters.cognito import endpoints
 from adapters.cognito.user_pool import CognitoUserPool
 from adapters.identity_pool import CognitoIdentityPool
+from adapters.oauth.device_flow import DeviceFlowClient, DeviceFlowProfile
+from adapters.oauth.providers import GOOGLE_LOGIN_KEY, LWA_LOGIN_KEY, google, login_with_amazon
+from adapters.settings.model import GOOGLE as GOOGLE_SECTION
+from adapters.settings.model import LWA as LWA_SECTION
 from application.ports.identity_pool import IdentityPool
 from application.services.providers import AuthProvider, ProviderRegistry
 from domain.secret import Secret
-from domain.tokens import COGNITO, LoginToken
+from domain.tokens import COGNITO, GOOGLE, LOGIN_WITH_AMAZON, LoginToken
 
 UNCONFIGURED_HINTS = {
     "cognito": "set [cognito] user_pool_id and app_client_id",
@@ -33,6 +37,7 @@ def provider_registry(
     config: Mapping[str, Any],
     *,
     cognito: Callable[[], CognitoUserPool],
+    device_client: Callable[[DeviceFlowProfile], DeviceFlowClient],
     extra: Mapping[str, Callable[[], AuthProvider]],
 ) -> ProviderRegistry:
     """Every provider the configuration enables, then the custom ones (which win on a name clash);
@@ -48,9 +53,31 @@ def provider_registry(
             return AuthProvider(COGNITO, key, LoginToken.ID, refresher=pool, password=pool, directory=pool)
 
         factories[COGNITO] = build_cognito
+    lwa = config["providers"][LWA_SECTION]
+    if lwa["app_client_id"]:
+        factories[LOGIN_WITH_AMAZON] = lambda: _device(
+            device_client(login_with_amazon(lwa)), LWA_LOGIN_KEY, LoginToken.ACCESS
+        )
+    google_section = config["providers"][GOOGLE_SECTION]
+    if google_section["app_client_id"] and google_section["client_secret"]:
+        factories[GOOGLE] = lambda: _device(device_client(google(google_section)), GOOGLE_LOGIN_KEY, LoginToken.ID)
     factories.update(extra)
     unconfigured = {name: hint for name, hint in UNCONFIGURED_HINTS.items() if name not in factories}
     return ProviderRegistry(factories, unconfigured)
+
+
+def _device(client: DeviceFlowClient, login_key: str, token: LoginToken) -> AuthProvider:
+    return AuthProvider(client.name, login_key, token, refresher=client, device=client)
+
+
+def merged(*layers: Mapping[str, Callable[[], AuthProvider]]) -> dict[str, Callable[[], AuthProvider]]:
+    """Plugins first, then providers registered in code, which win on a name clash."""
+    return {name: factory for layer in layers for name, factory in layer.items()}
+
+
+def custom_sections(config: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    builtin = {LWA_SECTION, GOOGLE_SECTION}
+    return {name: dict(section) for name, section in config["providers"].items() if name not in builtin}
 
 
 def identity_pool(pool_id: str, build: Callable[[], CognitoIdentityPool]) -> IdentityPool | None:

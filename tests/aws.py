@@ -9,7 +9,8 @@ from adapters.aws_sdk import unsigned_client
 from adapters.cognito import endpoints
 from adapters.cognito.id_tokens import IdTokenVerifier
 from adapters.cognito.user_pool import CognitoUserPool
-from adapters.http import JsonFetcher, http_session
+from adapters.http import HttpClient, JsonFetcher, http_session
+from adapters.system import SystemSleeper
 from application.ports.clock import Clock
 from domain.secret import Secret
 from entrypoints.demo import totp
@@ -80,7 +81,7 @@ def user_pool_adapter(
         audience=pool.client_id,
         leeway=timedelta(seconds=leeway),
         clock=clock,
-        fetch=JsonFetcher(http_session(2), 5),
+        fetch=JsonFetcher(HttpClient(http_session(), timeout=5, max_attempts=2, sleeper=SystemSleeper())),
     )
     return CognitoUserPool(
         client,

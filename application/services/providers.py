@@ -43,7 +43,7 @@ class ProviderRegistry:
         else:
             self._factories = {p.name: _constant(p) for p in providers}
         self._built: dict[ProviderName, AuthProvider] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: a factory may build on another provider
         self._unconfigured = dict(unconfigured or {})
         """Known provider names that this configuration leaves out, with what to set to enable each."""
 
