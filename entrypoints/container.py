@@ -17,6 +17,7 @@ from adapters.oauth.device_flow import DeviceFlowClient
 from adapters.oauth.transport import OAuthTransport
 from adapters.plugins import ProviderContext, custom_factories
 from adapters.stores.file import FileSessionStore
+from adapters.stores.keyring_store import keyring_store
 from adapters.stores.memory import MemorySessionStore
 from adapters.system import SystemClock, SystemSleeper
 from application.services.credentials import CredentialService
@@ -69,6 +70,9 @@ class Container(containers.DeclarativeContainer):
         config.storage.backend,
         file=providers.Singleton(FileSessionStore, directory=home, profile=profile),
         memory=providers.Singleton(MemorySessionStore, profile=profile),
+        keyring=providers.Singleton(
+            keyring_store, home=home, profile=profile, fallback_to_file=config.storage.keyring_fallback_to_file
+        ),
     )
     sessions = providers.Singleton(Sessions, store=session_store)
 

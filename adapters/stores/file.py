@@ -62,7 +62,7 @@ class FileSessionStore(SessionStore):
 
     def lock(self) -> AbstractContextManager[None]:
         self._ensure_directory()
-        return _Locked(self._lock, self.path)
+        return Locked(self._lock, self.path)
 
     def clear(self) -> None:
         with self.lock():
@@ -92,7 +92,7 @@ class FileSessionStore(SessionStore):
             raise StorageError(f"Cannot write the session file {self.path} ({error.strerror}).") from None
 
 
-class _Locked(AbstractContextManager[None]):
+class Locked(AbstractContextManager[None]):
     def __init__(self, lock: FileLock, path: Path) -> None:
         self._lock = lock
         self._path = path

@@ -203,3 +203,52 @@ def test_the_aws_cli_uses_credential_process(cli: ClientAuthCli, stack: LocalSta
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["Account"]
+
+
+def test_device_sign_in_from_the_command_line(cli: ClientAuthCli) -> None:
+    from tests.oauth_server import oauth_server
+
+    with oauth_server() as lwa:
+        code = {
+            "device_code": "dc-secret",
+            "user_code": "WDJB-MJHT",
+            "verification_uri": f"{lwa.url}/code",
+            "verification_uri_complete": f"{lwa.url}/code?c=WDJB-MJHT",
+            "expires_in": 600,
+            "interval": 1,
+        }
+        lwa.answer("/codepair", (200, code))
+        lwa.answer(
+            "/token",
+            (400, {"error": "authorization_pending"}),
+            (400, {"error": "authorization_pending"}),
+            (200, {"access_token": "Atza|token", "refresh_token": "Atzr|r", "expires_in": 3600}),
+        )
+        with cli.config.open("a") as f:
+            f.write(
+                f'\n[providers.login_with_amazon]\napp_client_id = "amzn1.app"\n'
+                f'oauth_code_url = "{lwa.url}/codepair"\noauth_tokens_url = "{lwa.url}/token"\n'
+            )
+        started = cli("--json", "sign-in", "--provider", "lwa", "--no-wait")
+        assert started.code == 3
+        assert started.data["user_code"] == "WDJB-MJHT"
+        assert "dc-secret" not in started.out + started.err
+        waiting = cli("confirm-sign-in")
+        assert waiting.code == 3
+        assert "WDJB-MJHT" in waiting.out
+        done = cli("--json", "confirm-sign-in")
+        assert done.code == 3  # the second pending answer
+        assert ok(cli("--json", "confirm-sign-in")).data["status"] == "signed_in"
+        assert lwa.requests[1][1] == {"grant_type": "device_code", "device_code": "dc-secret", "user_code": "WDJB-MJHT"}
+        assert "lwa" in ok(cli("status")).out
+
+        lwa.answer("/codepair", (200, code))
+        lwa.script["/token"] = [
+            (400, {"error": "authorization_pending"}),
+            (400, {"error": "access_denied", "error_description": "The user said no"}),
+        ]
+        denied = cli("sign-in", "--provider", "lwa")
+        assert denied.code == 1
+        assert "denied" in denied.err
+        assert "The user said no" in denied.err
+        assert "Open " in denied.err  # the code and URL were shown while waiting
