@@ -12,13 +12,15 @@ import re
 import stat
 from contextlib import AbstractContextManager
 from pathlib import Path
-
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING
 
 from adapters.stores import codec
 from application.ports.session_store import SessionStore
 from domain.errors import InvalidInput, StorageError
 from domain.session import Session
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 _PROFILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 LOCK_TIMEOUT = 60.0
@@ -35,7 +37,9 @@ class FileSessionStore(SessionStore):
         self._profile = check_profile(profile)
         self._directory = directory
         self.path = directory / f"{profile}.json"
-        self._lock = FileLock(directory / f".{profile}.lock", timeout=lock_timeout)
+        self._lock_path = directory / f".{profile}.lock"
+        self._lock_timeout = lock_timeout
+        self._lock: FileLock | None = None
 
     @property
     def profile(self) -> str:
@@ -62,6 +66,10 @@ class FileSessionStore(SessionStore):
 
     def lock(self) -> AbstractContextManager[None]:
         self._ensure_directory()
+        if self._lock is None:
+            from filelock import FileLock  # not on the read-only path credential_process takes
+
+            self._lock = FileLock(self._lock_path, timeout=self._lock_timeout)
         return Locked(self._lock, self.path)
 
     def clear(self) -> None:
@@ -98,6 +106,8 @@ class Locked(AbstractContextManager[None]):
         self._path = path
 
     def __enter__(self) -> None:
+        from filelock import Timeout
+
         try:
             self._lock.acquire()
         except Timeout:
