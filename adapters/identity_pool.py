@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
 
 from adapters.cognito.errors import ErrorType, cognito_errors
+from application.ports.clock import Clock
 from application.ports.identity_pool import IdentityPool
 from domain import errors as e
 from domain.credentials import Credentials
@@ -13,6 +17,9 @@ from domain.secret import Secret
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_identity import CognitoIdentityClient
+
+log = logging.getLogger(__name__)
+_SKEW_TOLERANCE = timedelta(seconds=5)
 
 ERRORS: dict[str, tuple[ErrorType, str]] = {
     "NotAuthorizedException": (
@@ -43,9 +50,10 @@ _GUEST_REFUSED: dict[str, tuple[ErrorType, str]] = {
 
 
 class CognitoIdentityPool(IdentityPool):
-    def __init__(self, client: CognitoIdentityClient, *, pool_id: str, account_id: str = "") -> None:
+    def __init__(self, client: CognitoIdentityClient, *, pool_id: str, clock: Clock, account_id: str = "") -> None:
         self._client = client
         self._pool_id = pool_id
+        self._clock = clock
         self._account_id = account_id
 
     @property
@@ -68,10 +76,27 @@ class CognitoIdentityPool(IdentityPool):
             access_key_id=raw.get("AccessKeyId", ""),
             secret_key=Secret(raw["SecretKey"]),
             session_token=Secret(raw.get("SessionToken", "")),
-            expiration=raw["Expiration"],
+            expiration=self._on_our_clock(raw["Expiration"], answer.get("ResponseMetadata", {})),
             identity_id=answer.get("IdentityId") or identity_id,
             authenticated=bool(logins),
         )
+
+    def _on_our_clock(self, expiration: datetime, metadata: Mapping[str, Any]) -> datetime:
+        """The expiry as this device's clock will see it: a clock minutes off would otherwise hand out
+        credentials AWS already refuses (or refresh them far too early). The answer's Date header says
+        how far off we are; differences under the header's one-second precision are ignored."""
+        date = metadata.get("HTTPHeaders", {}).get("date")
+        if not date:
+            return expiration
+        try:
+            server_now = parsedate_to_datetime(date)
+        except (TypeError, ValueError):
+            return expiration
+        offset = server_now - self._clock.now()
+        if abs(offset) <= _SKEW_TOLERANCE:
+            return expiration
+        log.info("This device's clock is %.0f s off AWS's; credential expiry adjusted", -offset.total_seconds())
+        return expiration - offset
 
 
 def _reveal(logins: Mapping[str, Secret]) -> dict[str, str]:

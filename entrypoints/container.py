@@ -125,6 +125,7 @@ class Container(containers.DeclarativeContainer):
         CognitoIdentityPool,
         client=cognito_identity,
         pool_id=config.cognito.identity_pool_id,
+        clock=clock,
         account_id=config.aws.account_id,
     )
     identity_pool = providers.Singleton(

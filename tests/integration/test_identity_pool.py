@@ -13,14 +13,16 @@ from moto import mock_aws
 
 from adapters.aws_sdk import unsigned_client
 from adapters.identity_pool import CognitoIdentityPool
+from adapters.system import SystemClock
 from domain import errors as e
 from domain.secret import Secret
+from tests.fakes import FakeClock
 
 REGION = "us-west-2"
 
 
-def adapter(client: Any, pool_id: str) -> CognitoIdentityPool:
-    return CognitoIdentityPool(client, pool_id=pool_id, account_id="123456789012")
+def adapter(client: Any, pool_id: str, clock: Any = None) -> CognitoIdentityPool:
+    return CognitoIdentityPool(client, pool_id=pool_id, clock=clock or SystemClock(), account_id="123456789012")
 
 
 @pytest.fixture
@@ -130,3 +132,37 @@ def test_answer_without_credentials_is_a_clear_error(stubbed: tuple[Any, Stubber
     stub.add_response("get_credentials_for_identity", {"IdentityId": "us-west-2:abc"})
     with pytest.raises(e.ServiceError, match="without credentials"):
         adapter(client, "us-west-2:pool").get_credentials("us-west-2:abc", {})
+
+
+@pytest.mark.parametrize("device_offset_minutes", [-7, 7])
+def test_expiry_is_moved_onto_a_skewed_device_clock(stubbed: tuple[Any, Stubber], device_offset_minutes: int) -> None:
+    client, stub = stubbed
+    server_now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    expiry = server_now + timedelta(minutes=60)
+    stub.add_response(
+        "get_credentials_for_identity",
+        {
+            "IdentityId": "us-west-2:abc",
+            "Credentials": {"AccessKeyId": "A", "SecretKey": "s", "SessionToken": "t", "Expiration": expiry},
+            "ResponseMetadata": {"HTTPHeaders": {"date": "Sat, 28 Nov 2026 12:00:00 GMT"}},
+        },
+    )
+    device_now = server_now + timedelta(minutes=device_offset_minutes)
+    creds = adapter(client, "us-west-2:pool", FakeClock(device_now)).get_credentials("us-west-2:abc", {})
+    assert creds.expiration - device_now == timedelta(minutes=60)
+
+
+def test_a_close_clock_or_no_date_leaves_expiry_alone(stubbed: tuple[Any, Stubber]) -> None:
+    client, stub = stubbed
+    expiry = datetime(2026, 11, 28, 13, 0, tzinfo=UTC)
+    for headers in ({"date": "Sat, 28 Nov 2026 12:00:02 GMT"}, {"date": "garbage"}, {}):
+        stub.add_response(
+            "get_credentials_for_identity",
+            {
+                "IdentityId": "us-west-2:abc",
+                "Credentials": {"AccessKeyId": "A", "SecretKey": "s", "SessionToken": "t", "Expiration": expiry},
+                "ResponseMetadata": {"HTTPHeaders": headers},
+            },
+        )
+        clock = FakeClock(datetime(2026, 11, 28, 12, 0, tzinfo=UTC))
+        assert adapter(client, "us-west-2:pool", clock).get_credentials("us-west-2:abc", {}).expiration == expiry
