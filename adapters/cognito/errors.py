@@ -33,6 +33,7 @@ ERRORS: dict[str, tuple[ErrorType, str]] = {
     "LimitExceededException": (e.Throttled, "Too many attempts: wait a while before trying again."),
     "TooManyRequestsException": (e.Throttled, "Too many requests: wait a moment and try again."),
     "TooManyFailedAttemptsException": (e.Throttled, "Too many failed attempts: wait before trying again."),
+    "ThrottlingException": (e.Throttled, "Requests are being throttled: wait a moment and try again."),
     "CodeDeliveryFailureException": (e.ServiceError, "Cognito could not deliver the code: check the address."),
     "SoftwareTokenMFANotFoundException": (e.MfaNotEnabled, "No authenticator app is set up: run enable-mfa --totp."),
     "MFAMethodNotFoundException": (e.MfaNotEnabled, "That MFA method is not set up for this user."),

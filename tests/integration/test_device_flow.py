@@ -290,3 +290,11 @@ def test_standard_profile_for_custom_providers() -> None:
             OAuthTransport(HttpClient(http_session(), timeout=1, max_attempts=1, sleeper=FakeSleeper(FakeClock()))),
             FakeClock(),
         )
+
+
+def test_throttling_429_is_retried(mocked: responses.RequestsMock) -> None:
+    mocked.post(LWA_TOKEN, status=429, json={"error": "rate_limited"})
+    mocked.post(LWA_TOKEN, json={"access_token": "a"})
+    client, sleeper = client_for("lwa")
+    assert isinstance(client.poll(authorization()), Approved)
+    assert len(sleeper.slept) == 1
