@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
 from domain import errors as e
@@ -31,7 +31,9 @@ class _Raw:
 
 def _answer(status: int, code: str) -> Callable[[Any], AWSResponse]:
     body = json.dumps({"__type": code, "message": "injected"}).encode()
-    return lambda request: AWSResponse(request.url, status, {"Content-Type": "application/x-amz-json-1.1"}, _Raw(body))
+    headers = HTTPHeaders()
+    headers["Content-Type"] = "application/x-amz-json-1.1"
+    return lambda request: AWSResponse(request.url, status, headers, _Raw(body))
 
 
 def _raise(error: Exception) -> Callable[[Any], AWSResponse]:
