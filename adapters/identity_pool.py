@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
+from adapters.boundary import checked_answers
 from adapters.cognito.errors import ErrorType, cognito_errors
 from application.ports.clock import Clock
 from application.ports.identity_pool import IdentityPool
@@ -60,12 +61,14 @@ class CognitoIdentityPool(IdentityPool):
     def pool_id(self) -> str:
         return self._pool_id
 
+    @checked_answers("The identity pool")
     def get_id(self, logins: Mapping[str, Secret]) -> str:
         extra = {"AccountId": self._account_id} if self._account_id else {}
         with cognito_errors(ERRORS if logins else _GUEST_REFUSED):
             answer = self._client.get_id(IdentityPoolId=self._pool_id, Logins=_reveal(logins), **extra)
         return answer["IdentityId"]
 
+    @checked_answers("The identity pool")
     def get_credentials(self, identity_id: str, logins: Mapping[str, Secret]) -> Credentials:
         with cognito_errors(ERRORS if logins else _GUEST_REFUSED):
             answer = self._client.get_credentials_for_identity(IdentityId=identity_id, Logins=_reveal(logins))

@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 
 import jwt
 
+from adapters.boundary import checked_answers
 from adapters.cognito import srp
 from adapters.cognito.errors import cognito_errors
 from adapters.cognito.id_tokens import IdTokenVerifier
@@ -74,6 +75,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
 
     # --- user directory ---------------------------------------------------------------------------------
 
+    @checked_answers("Cognito")
     def sign_up(
         self, username: Username, password: Secret, *, email: Email | None, phone_number: PhoneNumber | None
     ) -> SignUpResult:
@@ -93,6 +95,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
             delivery=_delivery(answer.get("CodeDeliveryDetails")),
         )
 
+    @checked_answers("Cognito")
     def confirm_sign_up(self, username: Username, code: str) -> None:
         with cognito_errors():
             self._client.confirm_sign_up(
@@ -102,6 +105,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
                 **self._secret_hash(username.value),
             )
 
+    @checked_answers("Cognito")
     def resend_confirmation_code(self, username: Username) -> CodeDelivery | None:
         with cognito_errors():
             answer = self._client.resend_confirmation_code(
@@ -109,6 +113,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
             )
         return _delivery(answer.get("CodeDeliveryDetails"))
 
+    @checked_answers("Cognito")
     def forgot_password(self, username: Username) -> CodeDelivery | None:
         with cognito_errors():
             answer = self._client.forgot_password(
@@ -116,6 +121,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
             )
         return _delivery(answer.get("CodeDeliveryDetails"))
 
+    @checked_answers("Cognito")
     def confirm_forgot_password(self, username: Username, code: str, new_password: Secret) -> None:
         with cognito_errors():
             self._client.confirm_forgot_password(
@@ -126,6 +132,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
                 **self._secret_hash(username.value),
             )
 
+    @checked_answers("Cognito")
     def change_password(self, access_token: Secret, old_password: Secret, new_password: Secret) -> None:
         with cognito_errors():
             self._client.change_password(
@@ -134,6 +141,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
                 ProposedPassword=new_password.reveal(),
             )
 
+    @checked_answers("Cognito")
     def get_user(self, access_token: Secret) -> User:
         with cognito_errors({"NotAuthorizedException": _TOKEN_REVOKED}):
             answer = self._client.get_user(AccessToken=access_token.reveal())
@@ -149,12 +157,14 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
             mfa=MfaPreferences(enabled=frozenset(m for m in enabled if m), preferred=preferred),
         )
 
+    @checked_answers("Cognito")
     def start_totp_setup(self, access_token: Secret) -> MfaSetup:
         with cognito_errors({"NotAuthorizedException": _TOKEN_REVOKED}):
             answer = self._client.associate_software_token(AccessToken=access_token.reveal())
         label = _unverified_claim(access_token.reveal(), "username") or "user"
         return self._mfa_setup(answer["SecretCode"], label, answer.get("Session"))
 
+    @checked_answers("Cognito")
     def verify_totp(self, access_token: Secret, code: str, device_name: str) -> None:
         with cognito_errors({"NotAuthorizedException": _TOKEN_REVOKED}):
             answer = self._client.verify_software_token(
@@ -163,6 +173,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
         if answer.get("Status") != "SUCCESS":
             raise e.CodeMismatch("The authenticator code was not accepted: try the current one.")
 
+    @checked_answers("Cognito")
     def set_mfa_preference(self, access_token: Secret, enabled: frozenset[MfaType], preferred: MfaType | None) -> None:
         settings: dict[str, Any] = {
             "SMSMfaSettings": {"Enabled": MfaType.SMS in enabled, "PreferredMfa": preferred is MfaType.SMS},
@@ -173,12 +184,14 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
         with cognito_errors({"NotAuthorizedException": _TOKEN_REVOKED}):
             self._client.set_user_mfa_preference(AccessToken=access_token.reveal(), **settings)
 
+    @checked_answers("Cognito")
     def global_sign_out(self, access_token: Secret) -> None:
         with cognito_errors({"NotAuthorizedException": _TOKEN_REVOKED}):
             self._client.global_sign_out(AccessToken=access_token.reveal())
 
     # --- sign-in ----------------------------------------------------------------------------------------
 
+    @checked_answers("Cognito")
     def sign_in(self, username: Username, password: Secret) -> SignInStep:
         if self._auth_flow == PASSWORD_FLOW:
             with cognito_errors():
@@ -233,6 +246,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
         }
         return self._respond("PASSWORD_VERIFIER", answer.get("Session"), responses, username.value)
 
+    @checked_answers("Cognito")
     def answer_code(self, challenge: Challenge, code: str) -> SignInStep:
         name = challenge.parameters.get("USERNAME", challenge.username)
         if challenge.kind is ChallengeKind.MFA_SETUP:
@@ -251,6 +265,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
             challenge.kind.value, challenge.session.reveal(), {"USERNAME": name, key: code}, challenge.username
         )
 
+    @checked_answers("Cognito")
     def answer_new_password(self, challenge: Challenge, new_password: Secret) -> SignInStep:
         name = challenge.parameters.get("USERNAME", challenge.username)
         return self._respond(
@@ -260,6 +275,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
             challenge.username,
         )
 
+    @checked_answers("Cognito")
     def answer_mfa_choice(self, challenge: Challenge, choice: MfaType) -> SignInStep:
         name = challenge.parameters.get("USERNAME", challenge.username)
         return self._respond(
@@ -343,6 +359,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
 
     # --- refresh ----------------------------------------------------------------------------------------
 
+    @checked_answers("Cognito")
     def refresh(self, tokens: Tokens) -> Tokens:
         if tokens.refresh_token is None:
             raise e.SessionExpired("No Cognito refresh token is kept: sign in again.")

@@ -10,6 +10,7 @@ from typing import Any
 
 import jwt
 
+from adapters.boundary import checked_answers
 from adapters.oauth.transport import OAuthAnswer, OAuthTransport, provider_error
 from application.ports.clock import Clock
 from application.ports.device_sign_in import Approved, DeviceSignIn, Pending, PollResult, SlowDown
@@ -65,6 +66,7 @@ class DeviceFlowClient(DeviceSignIn, TokenRefresher):
             form["client_secret"] = self._p.client_secret.reveal()
         return form
 
+    @checked_answers("The provider")
     def start(self) -> DeviceAuthorization:
         form = (self._p.code_form or rfc_code_form)(self._p)
         answer = self._transport.post(self._p.code_url, form, provider=self._p.display)
@@ -86,6 +88,7 @@ class DeviceFlowClient(DeviceSignIn, TokenRefresher):
             device_code=Secret(device_code),
         )
 
+    @checked_answers("The provider")
     def poll(self, authorization: DeviceAuthorization) -> PollResult:
         form = self._with_secret((self._p.poll_form or rfc_poll_form)(self._p, authorization))
         answer = self._transport.post(self._p.tokens_url, form, provider=self._p.display)
@@ -111,6 +114,7 @@ class DeviceFlowClient(DeviceSignIn, TokenRefresher):
             raise provider_error(self._p.display, answer, "sign-in")
         return Approved(self._tokens(answer, refresh_token=None))
 
+    @checked_answers("The provider")
     def refresh(self, tokens: Tokens) -> Tokens:
         if tokens.refresh_token is None:
             raise e.SessionExpired(f"No {self._p.display} refresh token is kept: sign in again.")
