@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 import json
 import string
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -219,8 +221,8 @@ def test_any_oauth_answer(status: int, data: dict[str, Any]) -> None:
         auth = DeviceAuthorization(LOGIN_WITH_AMAZON, "U", "https://v", START, Secret("d"))
         for call in (
             client.start,
-            lambda: client.poll(auth),
-            lambda: client.refresh(Tokens(LOGIN_WITH_AMAZON, Secret("a"), START, refresh_token=Secret("r"))),
+            partial(client.poll, auth),
+            partial(client.refresh, Tokens(LOGIN_WITH_AMAZON, Secret("a"), START, refresh_token=Secret("r"))),
         ):
             try:
                 call()
@@ -293,15 +295,16 @@ def test_any_cognito_answer(answer: dict[str, Any]) -> None:
         )
         challenge = Challenge(COGNITO, ChallengeKind.MFA_SETUP, "alice", Secret("s" * 20))
         tokens = Tokens(COGNITO, Secret("a"), START, refresh_token=Secret("r"))
-        for call in (
-            lambda: pool.sign_in(Username("alice"), Secret("p")),
-            lambda: pool.answer_code(challenge, "123456"),
-            lambda: pool.refresh(tokens),
-            lambda: pool.get_user(Secret("a")),
-            lambda: pool.sign_up(Username("a"), Secret("p"), email=None, phone_number=None),
-            lambda: pool.start_totp_setup(Secret("a")),
-            lambda: pool.forgot_password(Username("a")),
-        ):
+        calls: list[Callable[[], object]] = [
+            partial(pool.sign_in, Username("alice"), Secret("p")),
+            partial(pool.answer_code, challenge, "123456"),
+            partial(pool.refresh, tokens),
+            partial(pool.get_user, Secret("a")),
+            partial(pool.sign_up, Username("a"), Secret("p"), email=None, phone_number=None),
+            partial(pool.start_totp_setup, Secret("a")),
+            partial(pool.forgot_password, Username("a")),
+        ]
+        for call in calls:
             try:
                 call()
             except e.ClientAuthError as error:
