@@ -232,3 +232,12 @@ def test_id_token_is_verified_against_the_clock(pool: Pool) -> None:
         user_pool_adapter(pool, clock).sign_in(Username("alice"), Secret(PASSWORD))
     clock.current = SystemClock().now() + timedelta(seconds=3600 + 30)
     signed_in(user_pool_adapter(pool, clock, leeway=60).sign_in(Username("alice"), Secret(PASSWORD)))
+
+
+@pytest.mark.parametrize("minutes", [-7, 7])
+def test_a_skewed_device_clock_still_gets_a_full_token_lifetime(pool: Pool, minutes: int) -> None:
+    from tests.fakes import FakeClock
+
+    clock = FakeClock(SystemClock().now() + timedelta(minutes=minutes))
+    tokens = signed_in(user_pool_adapter(pool, clock).sign_in(Username("alice"), Secret(PASSWORD))).tokens
+    assert tokens.expires_at - clock.now() == timedelta(seconds=3600)  # counted from ExpiresIn, on our clock

@@ -160,19 +160,22 @@ def test_a_writer_killed_mid_write_leaves_the_previous_file(tmp_path: Path) -> N
     assert store.load() == Session()
 
 
-def _add_linked(home: str, key: str) -> None:
+def _add_linked(home: str, key: str) -> int:
     store = FileSessionStore(Path(home), "default")
+    seen = len(store.load().linked_logins)  # an unlocked read beside the writers: always a whole file
     with store.lock():
         session = store.load()
         time.sleep(0.001)
         store.save(session.with_linked(session.linked_logins | {key}))
+    return seen
 
 
-def test_concurrent_writers_in_several_processes_lose_no_update(tmp_path: Path) -> None:
+def test_sixteen_processes_writing_and_reading_lose_no_update(tmp_path: Path) -> None:
     context = multiprocessing.get_context("spawn")
-    with context.Pool(8) as pool:
-        pool.starmap(_add_linked, [(str(tmp_path), f"key-{i}") for i in range(48)])
-    assert FileSessionStore(tmp_path, "default").load().linked_logins == {f"key-{i}" for i in range(48)}
+    with context.Pool(16) as pool:
+        seen = pool.starmap(_add_linked, [(str(tmp_path), f"key-{i}") for i in range(64)])
+    assert FileSessionStore(tmp_path, "default").load().linked_logins == {f"key-{i}" for i in range(64)}
+    assert all(0 <= n < 64 for n in seen)
 
 
 def test_the_file_is_plain_json_with_a_version(tmp_path: Path) -> None:
