@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from application.ports.clock import Sleeper
+from application.ports.sleeper import Sleeper
 from domain.errors import ServiceError, ServiceUnavailable
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-from application.ports.clock import Cancellation, Clock, Sleeper
+from application.ports.clock import Clock
+from application.ports.sleeper import Cancellation, Sleeper
 
 
 class SystemClock(Clock):

@@ -110,6 +110,7 @@ class Container(containers.DeclarativeContainer):
         auth_flow=config.cognito.auth_flow,
         verifier=id_token_verifier,
         clock=clock,
+        revoke_on_sign_out=config.cognito.revoke_on_sign_out,
     )
 
     # --- Cognito identity pool -------------------------------------------------------------------------

@@ -27,6 +27,7 @@ class LocalStack:
                 "user_pool_id": self.user_pool_id,
                 "app_client_id": self.app_client_id,
                 "identity_pool_id": self.identity_pool_id,
+                "revoke_on_sign_out": False,  # moto has no RevokeToken
             },
         }
 
@@ -35,6 +36,7 @@ class LocalStack:
             f'[aws]\nregion = "{self.region}"\nendpoint_url = "{self.endpoint_url}"\n\n'
             f'[cognito]\nuser_pool_id = "{self.user_pool_id}"\napp_client_id = "{self.app_client_id}"\n'
             f'identity_pool_id = "{self.identity_pool_id}"\n'
+            "revoke_on_sign_out = false  # moto has no RevokeToken\n"
         )
 
 

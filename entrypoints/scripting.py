@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from adapters import aws_sdk
-from application.ports.clock import Cancellation
+from application.ports.sleeper import Cancellation
 from application.services.providers import AuthProvider
 from domain.credentials import Credentials
 from domain.events import Event

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from adapters.stores.memory import MemorySessionStore
-from application.ports.clock import Cancellation, Clock, Sleeper
+from application.ports.clock import Clock
 from application.ports.device_sign_in import Approved, DeviceSignIn, Pending, PollResult
 from application.ports.event_publisher import EventPublisher
 from application.ports.identity_pool import IdentityPool
 from application.ports.password_sign_in import PasswordSignIn
+from application.ports.sleeper import Cancellation, Sleeper
 from application.ports.token_refresher import TokenRefresher
 from application.ports.user_directory import UserDirectory
 from application.services.credentials import CredentialService
@@ -251,6 +252,10 @@ class FakeUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
         user = self._by_access(access_token)
         user.mfa_enabled = set(enabled)
         user.preferred = preferred
+
+    def revoke_refresh_token(self, refresh_token: Secret) -> None:
+        self._call()
+        self.refresh_tokens.pop(refresh_token.reveal(), None)
 
     def global_sign_out(self, access_token: Secret) -> None:
         self._call()

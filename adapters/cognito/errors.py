@@ -43,6 +43,8 @@ ERRORS: dict[str, tuple[ErrorType, str]] = {
     ),
     "InvalidUserPoolConfigurationException": (e.ConfigurationError, "The user pool is not set up for this."),
     "UnsupportedOperationException": (e.ServiceError, "The user pool does not support this operation."),
+    "UnsupportedTokenTypeException": (e.ServiceError, "Cognito cannot revoke this kind of token."),
+    "UnauthorizedException": (e.NotAuthorized, "The app client may not do this (is token revocation enabled?)."),
     "ForbiddenException": (e.NotAuthorized, "The request was forbidden (AWS WAF or the app client's settings)."),
     "InternalErrorException": (e.ServiceUnavailable, "Cognito failed internally; try again later."),
     "InvalidLambdaResponseException": (e.ServiceError, "A Lambda trigger of the pool failed."),

@@ -60,6 +60,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
         clock: Clock,
         random_bytes: Callable[[int], bytes] = secrets.token_bytes,
         totp_issuer: str = "AWS Cognito",
+        revoke_on_sign_out: bool = True,
     ) -> None:
         if auth_flow not in (SRP_FLOW, PASSWORD_FLOW):
             raise e.ConfigurationError(f"[cognito] auth_flow {auth_flow!r} is not one of {SRP_FLOW}, {PASSWORD_FLOW}.")
@@ -72,6 +73,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
         self._clock = clock
         self._random_bytes = random_bytes
         self._totp_issuer = totp_issuer
+        self._revoke_on_sign_out = revoke_on_sign_out
 
     # --- user directory ---------------------------------------------------------------------------------
 
@@ -183,6 +185,14 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
             settings["EmailMfaSettings"] = {"Enabled": True, "PreferredMfa": preferred is MfaType.EMAIL}
         with cognito_errors({"NotAuthorizedException": _TOKEN_REVOKED}):
             self._client.set_user_mfa_preference(AccessToken=access_token.reveal(), **settings)
+
+    @checked_answers("Cognito")
+    def revoke_refresh_token(self, refresh_token: Secret) -> None:
+        if not self._revoke_on_sign_out:
+            return
+        extra = {"ClientSecret": self._client_secret.reveal()} if self._client_secret else {}
+        with cognito_errors():
+            self._client.revoke_token(Token=refresh_token.reveal(), ClientId=self._client_id, **extra)
 
     @checked_answers("Cognito")
     def global_sign_out(self, access_token: Secret) -> None:

@@ -55,6 +55,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "auth_flow": Key(str, "USER_SRP_AUTH", _choice("USER_SRP_AUTH", "USER_PASSWORD_AUTH")),
         "id_token_leeway_seconds": Key(int, 60, _not_negative),
         "jwks_url": Key(str, "", _URL),
+        "revoke_on_sign_out": Key(bool, True),
     },
     f"providers.{LWA}": {
         "app_client_id": Key(str, ""),

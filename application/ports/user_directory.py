@@ -36,6 +36,10 @@ class UserDirectory(Protocol):
         """Enable exactly the MFA types in ``enabled`` (the others are disabled)."""
         ...
 
+    def revoke_refresh_token(self, refresh_token: Secret) -> None:
+        """Revoke this device's refresh token (and the tokens it issued), where the pool allows it."""
+        ...
+
     def global_sign_out(self, access_token: Secret) -> None:
         """Revoke every refresh token of the user, on every device."""
         ...

@@ -3,9 +3,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from application.ports.clock import Cancellation, Clock, Sleeper
+from application.ports.clock import Clock
 from application.ports.device_sign_in import Approved, DeviceSignIn, SlowDown
 from application.ports.event_publisher import EventPublisher
+from application.ports.sleeper import Cancellation, Sleeper
 from application.services.events import failures_published
 from application.services.providers import ProviderRegistry
 from application.services.sessions import Sessions

@@ -7,7 +7,7 @@ from application.ports.event_publisher import EventPublisher
 from application.services.events import failures_published
 from application.services.providers import ProviderRegistry
 from application.services.sessions import Sessions
-from domain.errors import InvalidInput, NotAuthorized, NotSignedIn, SessionExpired
+from domain.errors import ClientAuthError, InvalidInput, NotAuthorized, NotSignedIn, SessionExpired
 from domain.events import OperationFailed, SignedOut
 from domain.tokens import ProviderName, Tokens
 
@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 class SignOut:
     """Sign out of one provider, or of all (``provider=None``).
 
-    ``globally`` also revokes the user's refresh tokens everywhere (Cognito's GlobalSignOut). Signing out of
+    This device's refresh token is revoked too, where the provider can (Cognito's RevokeToken).
+    ``globally`` revokes the user's refresh tokens everywhere (Cognito's GlobalSignOut). Signing out of
     the last provider forgets the authenticated identity id and the cached credentials (Gem defect 6).
     """
 
@@ -37,12 +38,26 @@ class SignOut:
                     raise NotSignedIn(f"Not signed in with {provider}: nothing to sign out of.")
             if globally:
                 self._revoke_everywhere(session.tokens, names)
+            else:
+                self._revoke_here(session.tokens, names)
             for name in names:
                 session = session.without_provider(name)
             self._sessions.save(session)
         for name in names:
             self._events.publish(SignedOut(provider=name, globally=globally))
         return names
+
+    def _revoke_here(self, tokens: Mapping[ProviderName, Tokens], names: tuple[ProviderName, ...]) -> None:
+        """Best effort: the user asked to be signed out, so a failed revocation is logged, not raised."""
+        for name in names:
+            directory = self._providers.get(name).directory
+            refresh_token = tokens[name].refresh_token
+            if directory is None or refresh_token is None:
+                continue
+            try:
+                directory.revoke_refresh_token(refresh_token)
+            except ClientAuthError as error:
+                log.warning("Signed out of %s locally; its refresh token could not be revoked: %s", name, error)
 
     def _revoke_everywhere(self, tokens: Mapping[ProviderName, Tokens], names: tuple[ProviderName, ...]) -> None:
         for name in names:

@@ -40,7 +40,9 @@ def stub(client: Any) -> Iterator[Stubber]:
         stubber.assert_no_pending_responses()
 
 
-def adapter(client: Any, *, secret: str | None = None, flow: str = "USER_PASSWORD_AUTH") -> CognitoUserPool:
+def adapter(
+    client: Any, *, secret: str | None = None, flow: str = "USER_PASSWORD_AUTH", revoke: bool = True
+) -> CognitoUserPool:
     return CognitoUserPool(
         client,
         pool_id="us-west-2_Pool",
@@ -49,6 +51,7 @@ def adapter(client: Any, *, secret: str | None = None, flow: str = "USER_PASSWOR
         auth_flow=flow,
         verifier=Claims(),  # type: ignore[arg-type]
         clock=FakeClock(),
+        revoke_on_sign_out=revoke,
     )
 
 
@@ -238,3 +241,13 @@ def test_a_value_botocore_rejects_is_invalid_input(client: Any) -> None:
     challenge = Challenge(COGNITO, ChallengeKind.TOTP_CODE, "alice", Secret("short"))
     with pytest.raises(e.InvalidInput, match="not acceptable"):
         adapter(client).answer_code(challenge, "123456")
+
+
+def test_sign_out_revokes_the_refresh_token_with_the_client_secret(client: Any, stub: Stubber) -> None:
+    secret = "a-client-secret-of-proper-length-0123456789"
+    stub.add_response("revoke_token", {}, {"Token": "refresh-token", "ClientId": CLIENT_ID, "ClientSecret": secret})
+    adapter(client, secret=secret).revoke_refresh_token(Secret("refresh-token"))
+
+
+def test_revocation_can_be_turned_off(client: Any, stub: Stubber) -> None:
+    adapter(client, revoke=False).revoke_refresh_token(Secret("refresh-token"))  # no call: the Stubber has none queued

@@ -139,3 +139,17 @@ def test_reset_clears_all_identity_state(world: World) -> None:
     assert world.session.guest_identity_id is None
     assert world.session.credentials is None
     assert world.events.of(SessionReset)
+
+
+def test_local_sign_out_revokes_this_devices_refresh_token(world: World) -> None:
+    refresh = world.session.tokens[COGNITO].refresh_token
+    assert refresh is not None
+    SignOut(world.registry, world.sessions, world.events).execute()
+    assert refresh.reveal() not in world.pool.refresh_tokens
+
+
+def test_sign_out_goes_ahead_when_revocation_fails(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    world.pool.fail_next = e.ServiceUnavailable("down")
+    SignOut(world.registry, world.sessions, world.events).execute()
+    assert world.session.signed_in_providers == ()
+    assert "could not be revoked" in caplog.text
