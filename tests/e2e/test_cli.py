@@ -252,3 +252,40 @@ def test_device_sign_in_from_the_command_line(cli: ClientAuthCli) -> None:
         assert "denied" in denied.err
         assert "The user said no" in denied.err
         assert "Open " in denied.err  # the code and URL were shown while waiting
+
+
+def test_an_o3de_project_works_with_no_extra_file(cli: ClientAuthCli, tmp_path: Path) -> None:
+    import shutil
+
+    from tests.oauth_server import oauth_server
+
+    project = tmp_path / "MyGame"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "config" / "o3de", project)
+    with oauth_server() as lwa:
+        setreg = project / "Registry" / "AuthenticationProvider.setreg"
+        data = json.loads(setreg.read_text())
+        data["AWS"]["LoginWithAmazon"]["OAuthCodeURL"] = f"{lwa.url}/codepair"
+        setreg.write_text(json.dumps(data))
+        lwa.answer(
+            "/codepair",
+            (
+                200,
+                {"device_code": "dc", "user_code": "O3DE-CODE", "verification_uri": f"{lwa.url}/v", "expires_in": 600},
+            ),
+        )
+        started = cli(
+            "--o3de-project", str(project), "--json", "sign-in", "--provider", "lwa", "--no-wait", config=False
+        )
+        assert started.code == 3, started.err
+        assert started.data["user_code"] == "O3DE-CODE"
+        assert lwa.requests[0][1]["client_id"] == "amzn1.application-oa2-client.example"
+        env_run = subprocess.run(
+            [str(BIN / "client-auth"), "status"],
+            env={**cli.env, "CLIENT_AUTH_O3DE_PROJECT": str(project)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert env_run.returncode == 0
+        assert "Pending: lwa" in env_run.stdout

@@ -49,3 +49,38 @@ def test_demo_failure_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(demo.DemoFailed, match="exited with 1, expected 0"):
         demo.run_demo(lines.append)
     assert any("error: boom" in line for line in lines)
+
+
+def test_keep_running_prints_a_config_that_works_then_stops_on_ctrl_c(tmp_path: Path) -> None:
+    import re
+    import signal
+
+    demo = subprocess.Popen(
+        [str(Path(sys.executable).parent / "client-auth"), "demo", "--keep-running"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert demo.stdout is not None
+    lines: list[str] = []
+    try:
+        for line in demo.stdout:
+            lines.append(line)
+            if "Press Ctrl-C" in line:
+                break
+        text = "".join(lines)
+        config = re.search(r"saved at (\S+):", text)
+        assert config, text
+        status = subprocess.run(
+            [str(Path(sys.executable).parent / "client-auth"), "--config", config.group(1), "--json", "credentials"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert status.returncode == 0, status.stderr
+        assert '"Authenticated": false' in status.stdout
+    finally:
+        demo.send_signal(signal.SIGINT)
+        demo.wait(timeout=60)
+    assert demo.returncode == 0
