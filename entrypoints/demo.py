@@ -37,6 +37,15 @@ def totp(secret: str, at: float | None = None) -> str:
     return f"{value:06d}"
 
 
+def fresh_totp(secret: str, margin: float = 6.0) -> str:
+    """A code with at least ``margin`` seconds of its 30-second window left, so that it is still current when
+    the server checks it (a person would wait for the next code the same way)."""
+    left = 30 - time.time() % 30
+    if left < margin:
+        time.sleep(left + 0.05)
+    return totp(secret)
+
+
 @contextlib.contextmanager
 def local_server() -> Iterator[str]:
     import logging
@@ -126,12 +135,12 @@ def run_demo(echo: Callable[[str], None], *, keep_running: bool = False) -> None
 
         n.say("Turn on authenticator-app (TOTP) MFA; this demo plays the authenticator app")
         setup = json.loads(n.cli("--json", "enable-mfa", "--totp").splitlines()[0])
-        n.cli("verify-mfa", totp(setup["secret"]))
+        n.cli("verify-mfa", fresh_totp(setup["secret"]))
 
         n.say("Sign in again: now a TOTP code is asked for (exit code 3 means 'answer pending')")
         n.cli("sign-out")
         n.cli("sign-in", USER, "--password-stdin", stdin=f"{PASSWORD}\n", expect=3)
-        n.cli("confirm-sign-in", totp(setup["secret"]))
+        n.cli("confirm-sign-in", fresh_totp(setup["secret"]))
 
         n.say("Authenticated AWS credentials, shared with a boto3 client talking to local STS and S3")
         n.cli("credentials", "--format", "env")

@@ -42,15 +42,7 @@ class LocalStack:
 
 def provision(endpoint_url: str, region: str = REGION) -> LocalStack:
     """Create the pools on a running local server (administrator calls, with dummy keys moto accepts)."""
-    import boto3
-
-    idp = boto3.client(
-        "cognito-idp",
-        region_name=region,
-        endpoint_url=endpoint_url,
-        aws_access_key_id=LOCAL_KEY,
-        aws_secret_access_key=LOCAL_KEY,
-    )
+    idp = _admin_client("cognito-idp", endpoint_url, region)
     pool_id = idp.create_user_pool(
         PoolName="client-auth-demo",
         MfaConfiguration="OFF",
@@ -65,13 +57,7 @@ def provision(endpoint_url: str, region: str = REGION) -> LocalStack:
         ClientName="client-auth-demo",
         ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]["ClientId"]
-    identity = boto3.client(
-        "cognito-identity",
-        region_name=region,
-        endpoint_url=endpoint_url,
-        aws_access_key_id=LOCAL_KEY,
-        aws_secret_access_key=LOCAL_KEY,
-    )
+    identity = _admin_client("cognito-identity", endpoint_url, region)
     identity_pool_id = identity.create_identity_pool(
         IdentityPoolName="client_auth_demo",
         AllowUnauthenticatedIdentities=True,
@@ -80,3 +66,16 @@ def provision(endpoint_url: str, region: str = REGION) -> LocalStack:
         ],
     )["IdentityPoolId"]
     return LocalStack(endpoint_url, region, pool_id, client_id, identity_pool_id)
+
+
+def _admin_client(service: str, endpoint_url: str, region: str) -> Any:
+    import boto3
+
+    make_client: Any = boto3.client  # typed by service name in the stubs; any service goes here
+    return make_client(
+        service,
+        region_name=region,
+        endpoint_url=endpoint_url,
+        aws_access_key_id=LOCAL_KEY,
+        aws_secret_access_key=LOCAL_KEY,
+    )

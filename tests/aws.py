@@ -13,7 +13,7 @@ from adapters.http import HttpClient, JsonFetcher, http_session
 from adapters.system import SystemSleeper
 from application.ports.clock import Clock
 from domain.secret import Secret
-from entrypoints.demo import totp
+from entrypoints.demo import fresh_totp as totp  # a code with time left in its window: no flaky tests
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

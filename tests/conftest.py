@@ -13,16 +13,11 @@ os.environ.pop("AWS_PROFILE", None)
 
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
-    """A local moto server on a free port for the whole run; tests reset it through ``moto_endpoint``."""
-    from moto.server import ThreadedMotoServer
+    """The demo's local moto server, on a free port for the whole run; tests reset it through ``moto_endpoint``."""
+    from entrypoints.demo import local_server
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with local_server() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture
