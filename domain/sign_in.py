@@ -20,15 +20,6 @@ class ChallengeKind(StrEnum):
     SELECT_MFA_TYPE = "SELECT_MFA_TYPE"
 
     @property
-    def wants_code(self) -> bool:
-        return self in (
-            ChallengeKind.SMS_CODE,
-            ChallengeKind.TOTP_CODE,
-            ChallengeKind.EMAIL_CODE,
-            ChallengeKind.MFA_SETUP,
-        )
-
-    @property
     def prompt(self) -> str:
         return _PROMPTS[self]
 

@@ -6,7 +6,6 @@ import json
 import logging
 import sys
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -31,16 +30,12 @@ class Cli:
     o3de_project: str | None = None
     json_output: bool = False
     debug: bool = False
-    factory: Callable[[Cli], ClientAuth] | None = None
     _auth: ClientAuth | None = field(default=None, repr=False)
 
     @property
     def auth(self) -> ClientAuth:
         if self._auth is None:
-            if self.factory is not None:
-                self._auth = self.factory(self)
-            else:
-                self._auth = ClientAuth.from_config(*self.config, profile=self.profile, o3de_project=self.o3de_project)
+            self._auth = ClientAuth.from_config(*self.config, profile=self.profile, o3de_project=self.o3de_project)
         return self._auth
 
     def say(self, text: str, data: dict[str, Any] | None = None) -> None:

@@ -34,11 +34,7 @@ def cli(
 ) -> None:
     """Sign in to AWS Cognito (user pools, Login with Amazon, Google) and get AWS credentials."""
     configure_logging(verbose, debug)
-    existing = ctx.find_object(Cli)
-    factory = existing.factory if existing is not None else None
-    ctx.obj = Cli(
-        config=config, profile=profile, o3de_project=o3de_project, json_output=json_output, debug=debug, factory=factory
-    )
+    ctx.obj = Cli(config=config, profile=profile, o3de_project=o3de_project, json_output=json_output, debug=debug)
 
 
 for module in (account, session, mfa, credentials):
