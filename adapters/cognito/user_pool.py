@@ -148,7 +148,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
         with cognito_errors({"NotAuthorizedException": _TOKEN_REVOKED}):
             answer = self._client.get_user(AccessToken=access_token.reveal())
         attributes = {a["Name"]: a.get("Value", "") for a in answer.get("UserAttributes", [])}
-        enabled = frozenset(_mfa_type(name) for name in answer.get("UserMFASettingList", []) if _mfa_type(name))
+        enabled = frozenset(_mfa_types(answer.get("UserMFASettingList", [])))
         preferred = _mfa_type(answer.get("PreferredMfaSetting", ""))
         return User(
             username=Username(answer["Username"]),
@@ -156,7 +156,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
             email=Email(attributes["email"]) if attributes.get("email") else None,
             phone_number=PhoneNumber(attributes["phone_number"]) if attributes.get("phone_number") else None,
             confirmed=True,
-            mfa=MfaPreferences(enabled=frozenset(m for m in enabled if m), preferred=preferred),
+            mfa=MfaPreferences(enabled=enabled, preferred=preferred),
         )
 
     @checked_answers("Cognito")
@@ -328,7 +328,7 @@ class CognitoUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
                 parameters=carried,
             )
         if name == "SELECT_MFA_TYPE":
-            options = tuple(m for m in (_mfa_type(o) for o in _json_list(params.get("MFAS_CAN_CHOOSE"))) if m)
+            options = _mfa_types(_json_list(params.get("MFAS_CAN_CHOOSE")))
             return Challenge(
                 COGNITO, ChallengeKind.SELECT_MFA_TYPE, username, session, options=options, parameters=carried
             )
@@ -430,6 +430,11 @@ def _mfa_type(name: str) -> MfaType | None:
         return MfaType(name)
     except ValueError:
         return None
+
+
+def _mfa_types(names: list[str]) -> tuple[MfaType, ...]:
+    """The MFA types Cognito named that this client knows, in Cognito's order."""
+    return tuple(kind for kind in map(_mfa_type, names) if kind is not None)
 
 
 def _json_list(value: Any) -> list[str]:

@@ -64,7 +64,8 @@ class CredentialService:
                 fetched = self._fetch(session)
             except ClientAuthError as error:
                 self._events.publish(CredentialsFailed.of("get_credentials", error))
-                if not force and cached is not None and cached.is_usable(self._clock.now()):
+                still_ours = self._sessions.load().credentials == cached  # not if the failure changed the logins
+                if not force and cached is not None and still_ours and cached.is_usable(self._clock.now()):
                     log.warning("Credential refresh failed, keeping the current ones until they expire: %s", error)
                     return self._remember(cached)
                 raise

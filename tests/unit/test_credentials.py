@@ -217,3 +217,15 @@ def test_expired_session_during_credential_fetch_asks_for_sign_in() -> None:
     with pytest.raises(e.SessionExpired):
         world.credentials.get()
     assert world.session.signed_in_providers == (GOOGLE,)
+
+
+def test_a_session_that_expires_during_a_refresh_is_not_papered_over_with_old_credentials() -> None:
+    world = make_world()
+    world.pool.lifetime = 1800  # tokens live half as long as the credentials
+    signed_in(world, COGNITO)
+    world.credentials.get()
+    world.clock.advance(3600 - 12 * 60)  # credentials in their advisory window, tokens expired
+    world.pool.refresh_tokens.clear()  # the refresh token was revoked elsewhere
+    with pytest.raises(e.SessionExpired):
+        world.credentials.get()
+    assert world.session.signed_in_providers == ()
