@@ -97,18 +97,10 @@ class DeviceFlowClient(DeviceSignIn, TokenRefresher):
         if answer.error == "slow_down":
             return SlowDown()
         if answer.error == "access_denied":
-            raise e.DeviceFlowDenied(
-                f"The sign-in with {self._p.display} was denied.",
-                service_code=answer.error,
-                service_message=answer.description,
-                status=answer.status,
-            )
+            raise answer.failure(e.DeviceFlowDenied, f"The sign-in with {self._p.display} was denied.")
         if answer.error in ("expired_token", "invalid_grant"):
-            raise e.DeviceFlowExpired(
-                f"The {self._p.display} device code expired: start the sign-in again.",
-                service_code=answer.error,
-                service_message=answer.description,
-                status=answer.status,
+            raise answer.failure(
+                e.DeviceFlowExpired, f"The {self._p.display} device code expired: start the sign-in again."
             )
         if answer.error or answer.status != 200:
             raise provider_error(self._p.display, answer, "sign-in")
@@ -127,11 +119,8 @@ class DeviceFlowClient(DeviceSignIn, TokenRefresher):
         )
         answer = self._transport.post(self._p.tokens_url, form, provider=self._p.display)
         if answer.error == "invalid_grant":
-            raise e.SessionExpired(
-                f"Your {self._p.display} session has expired or was revoked: sign in again.",
-                service_code=answer.error,
-                service_message=answer.description,
-                status=answer.status,
+            raise answer.failure(
+                e.SessionExpired, f"Your {self._p.display} session has expired or was revoked: sign in again."
             )
         if answer.error or answer.status != 200:
             raise provider_error(self._p.display, answer, "refresh")

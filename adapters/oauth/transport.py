@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from adapters.http import HttpClient, json_object
 from adapters.redaction import redact
-from domain.errors import ConfigurationError, ServiceError, ServiceUnavailable
+from domain.errors import ClientAuthError, ConfigurationError, ServiceError, ServiceUnavailable
+
+E = TypeVar("E", bound=ClientAuthError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,10 @@ class OAuthAnswer:
     def description(self) -> str | None:
         value = self.data.get("error_description")
         return redact(str(value)) if value else None
+
+    def failure(self, kind: type[E], message: str) -> E:
+        """``kind`` carrying the provider's ``error``, ``error_description`` and HTTP status."""
+        return kind(message, service_code=self.error, service_message=self.description, status=self.status)
 
 
 class OAuthTransport:
