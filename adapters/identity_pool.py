@@ -49,6 +49,11 @@ _GUEST_REFUSED: dict[str, tuple[ErrorType, str]] = {
     ),
 }
 
+# GetCredentialsForIdentity names no pool: "not found" there means the identity id.
+_IDENTITY_GONE: dict[str, tuple[ErrorType, str]] = {
+    "ResourceNotFoundException": (e.UnknownIdentity, "The identity pool no longer knows this identity."),
+}
+
 
 class CognitoIdentityPool(IdentityPool):
     def __init__(self, client: CognitoIdentityClient, *, pool_id: str, clock: Clock, account_id: str = "") -> None:
@@ -70,7 +75,7 @@ class CognitoIdentityPool(IdentityPool):
 
     @checked_answers("The identity pool")
     def get_credentials(self, identity_id: str, logins: Mapping[str, Secret]) -> Credentials:
-        with cognito_errors(ERRORS if logins else _GUEST_REFUSED):
+        with cognito_errors({**(ERRORS if logins else _GUEST_REFUSED), **_IDENTITY_GONE}):
             answer = self._client.get_credentials_for_identity(IdentityId=identity_id, Logins=_reveal(logins))
         raw = answer.get("Credentials")
         if not raw or not raw.get("SecretKey") or not raw.get("Expiration"):

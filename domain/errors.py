@@ -155,5 +155,11 @@ class Cancelled(ClientAuthError):
     code = "cancelled"
 
 
+class UnknownIdentity(ClientAuthError):
+    """The identity pool no longer knows a kept identity id (it was deleted)."""
+
+    code = "unknown_identity"
+
+
 class GuestAccessDisabled(ClientAuthError):
     code = "guest_access_disabled"

@@ -429,7 +429,7 @@ class FakeIdentityPool(IdentityPool):
         self._check(logins)
         identity = self.merged.get(identity_id, identity_id)
         if identity not in self.links:
-            raise e.ConfigurationError("identity not found", service_code="ResourceNotFoundException")
+            raise e.UnknownIdentity("identity not found", service_code="ResourceNotFoundException")
         if logins:
             identity = self._resolve(logins)
         n = self.credential_calls

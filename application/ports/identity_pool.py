@@ -18,5 +18,8 @@ class IdentityPool(Protocol):
         ...
 
     def get_credentials(self, identity_id: str, logins: Mapping[str, Secret]) -> Credentials:
-        """Credentials for the identity; their ``identity_id`` may differ when identities were merged."""
+        """Credentials for the identity; their ``identity_id`` may differ when identities were merged.
+
+        Raises UnknownIdentity when the pool no longer knows ``identity_id``.
+        """
         ...

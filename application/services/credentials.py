@@ -13,10 +13,9 @@ from application.services.providers import ProviderRegistry
 from application.services.sessions import Sessions
 from application.services.tokens import TokenKeeper
 from domain.credentials import Credentials
-from domain.errors import ClientAuthError, ProviderNotConfigured
+from domain.errors import ClientAuthError, ProviderNotConfigured, UnknownIdentity
 from domain.events import CredentialsFailed, CredentialsObtained
 from domain.secret import Secret
-from domain.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ class CredentialService:
             if not force and cached is not None and cached.is_fresh(self._clock.now()):
                 return self._remember(cached)
             try:
-                fetched = self._fetch(session)
+                fetched = self._fetch()
             except ClientAuthError as error:
                 self._events.publish(CredentialsFailed.of("get_credentials", error))
                 still_ours = self._sessions.load().credentials == cached  # not if the failure changed the logins
@@ -87,7 +86,7 @@ class CredentialService:
     def invalidate(self) -> None:
         self._memory = None
 
-    def _fetch(self, session: Session) -> Credentials:
+    def _fetch(self) -> Credentials:
         pool = self._pool
         if pool is None:
             raise ProviderNotConfigured(
@@ -96,20 +95,29 @@ class CredentialService:
         logins = self.logins()
         session = self._sessions.load()  # a token refresh above may have changed it
         authenticated = bool(logins)
-        identity_id = session.authenticated_identity_id if authenticated else session.guest_identity_id
-        if identity_id is None:
-            identity_id = pool.get_id(logins)
-            # Kept at once: a later failure must not cost another GetId (and another identity).
-            session = session.with_identity_id(identity_id, authenticated=authenticated)
-            self._sessions.save(session)
-        credentials = replace(
-            pool.get_credentials(identity_id, logins), authenticated=authenticated, issued_at=self._clock.now()
-        )
+        kept = session.authenticated_identity_id if authenticated else session.guest_identity_id
+        identity_id = kept or self._new_identity(pool, logins)
+        try:
+            answer = pool.get_credentials(identity_id, logins)
+        except UnknownIdentity:
+            if kept is None:
+                raise
+            log.info("The kept identity is gone from the pool; asking for a new one")
+            answer = pool.get_credentials(self._new_identity(pool, logins), logins)
+        session = self._sessions.load()
+        credentials = replace(answer, authenticated=authenticated, issued_at=self._clock.now())
         session = session.with_credentials(credentials)
         if authenticated:
             session = session.with_linked(session.linked_logins | frozenset(logins))
         self._sessions.save(session)
         return self._remember(credentials)
+
+    def _new_identity(self, pool: IdentityPool, logins: dict[str, Secret]) -> str:
+        identity_id = pool.get_id(logins)
+        # Kept at once: a later failure must not cost another GetId (and, for guests, another identity).
+        with self._sessions.lock():
+            self._sessions.save(self._sessions.load().with_identity_id(identity_id, authenticated=bool(logins)))
+        return identity_id
 
     def _remember(self, credentials: Credentials) -> Credentials:
         self._memory = (self._sessions.generation, credentials)

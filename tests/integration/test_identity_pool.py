@@ -114,7 +114,7 @@ def test_guest_access_refused_is_its_own_error(stubbed: tuple[Any, Stubber]) -> 
     ("code", "kind"),
     [
         ("NotAuthorizedException", e.NotAuthorized),
-        ("ResourceNotFoundException", e.ConfigurationError),
+        ("ResourceNotFoundException", e.UnknownIdentity),
         ("TooManyRequestsException", e.Throttled),
         ("InternalErrorException", e.ServiceUnavailable),
         ("InvalidIdentityPoolConfigurationException", e.ConfigurationError),

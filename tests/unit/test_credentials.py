@@ -229,3 +229,14 @@ def test_a_session_that_expires_during_a_refresh_is_not_papered_over_with_old_cr
     with pytest.raises(e.SessionExpired):
         world.credentials.get()
     assert world.session.signed_in_providers == ()
+
+
+def test_a_kept_identity_the_pool_has_deleted_is_replaced() -> None:
+    world = signed_in(make_world(), COGNITO)
+    first = world.credentials.get()
+    del world.identity_pool.links[first.identity_id]  # deleted in the pool
+    world.clock.advance(3600)
+    again = world.credentials.get()
+    assert again.identity_id != first.identity_id
+    assert world.session.authenticated_identity_id == again.identity_id
+    assert world.identity_pool.get_id_calls == 2
