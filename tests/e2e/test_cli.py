@@ -289,3 +289,12 @@ def test_an_o3de_project_works_with_no_extra_file(cli: ClientAuthCli, tmp_path: 
         )
         assert env_run.returncode == 0
         assert "Pending: lwa" in env_run.stdout
+
+
+def test_sms_mfa_on_and_off(cli: ClientAuthCli) -> None:
+    register(cli, "gina")
+    ok(cli("sign-in", "gina", "--password-stdin", stdin=PASSWORD + "\n"))
+    assert "SMS MFA is on" in ok(cli("enable-mfa", "--sms")).out
+    assert ok(cli("--json", "disable-mfa")).data == {"mfa": None, "enabled": False}
+    ok(cli("sign-out"))
+    assert ok(cli("--json", "sign-in", "gina", "--password-stdin", stdin=PASSWORD + "\n")).data["status"] == "signed_in"
