@@ -41,6 +41,7 @@ def cached_process_credentials(argv: list[str], environ: dict[str, str] | os._En
     options = _parse(argv)
     if options is None:
         return None
+    from adapters.aws_sdk import credential_process_json  # light at import: boto3 is loaded only when used
     from adapters.settings.loader import load_settings
     from adapters.stores.file import FileSessionStore
     from domain.errors import ClientAuthError
@@ -58,15 +59,7 @@ def cached_process_credentials(argv: list[str], environ: dict[str, str] | os._En
     creds = session.credentials
     if creds is None or creds.authenticated != bool(session.tokens) or not creds.is_fresh(datetime.now(UTC)):
         return None
-    return json.dumps(
-        {
-            "Version": 1,
-            "AccessKeyId": creds.access_key_id,
-            "SecretAccessKey": creds.secret_key.reveal(),
-            "SessionToken": creds.session_token.reveal(),
-            "Expiration": creds.expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
-    )
+    return json.dumps(credential_process_json(creds))
 
 
 def try_fast_path() -> bool:
