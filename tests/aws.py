@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from adapters.aws_sdk import unsigned_client
-from adapters.cognito import endpoints
-from adapters.cognito.id_tokens import IdTokenVerifier
-from adapters.cognito.user_pool import CognitoUserPool
-from adapters.http import HttpClient, JsonFetcher, http_session
-from adapters.system import SystemSleeper
-from application.ports.clock import Clock
-from domain.secret import Secret
-from entrypoints.demo import fresh_totp as totp  # a code with time left in its window: no flaky tests
+from aws_client_auth.adapters.aws_sdk import unsigned_client
+from aws_client_auth.adapters.cognito import endpoints
+from aws_client_auth.adapters.cognito.id_tokens import IdTokenVerifier
+from aws_client_auth.adapters.cognito.user_pool import CognitoUserPool
+from aws_client_auth.adapters.http import HttpClient, JsonFetcher, http_session
+from aws_client_auth.adapters.system import SystemSleeper
+from aws_client_auth.application.ports.clock import Clock
+from aws_client_auth.domain.secret import Secret
+from aws_client_auth.entrypoints.demo import fresh_totp as totp  # a code with time left in its window: no flaky tests
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

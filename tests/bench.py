@@ -53,7 +53,7 @@ def srp_cpu(rounds: int, per_round: int) -> Figure:
 
     import pycognito.aws_srp as reference
 
-    from adapters.cognito import srp
+    from aws_client_auth.adapters.cognito import srp
 
     pool_id, user, password = "us-west-2_BenchPool", "bench-user", "Correct-Horse-9"
     challenge = {
@@ -126,8 +126,8 @@ def aws_calls() -> list[Figure]:
 
     from moto.server import ThreadedMotoServer
 
-    from entrypoints.bootstrap import build_container
-    from entrypoints.local_stack import provision
+    from aws_client_auth.entrypoints.bootstrap import build_container
+    from aws_client_auth.entrypoints.local_stack import provision
     from tests.fakes import FakeClock
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -180,10 +180,10 @@ def aws_calls() -> list[Figure]:
 @contextmanager
 def cached_profile() -> Iterator[dict[str, str]]:
     """A session home whose file store holds fresh credentials, as credential_process finds it."""
-    from adapters.stores.file import FileSessionStore
-    from domain.credentials import Credentials
-    from domain.secret import Secret
-    from domain.session import Session
+    from aws_client_auth.adapters.stores.file import FileSessionStore
+    from aws_client_auth.domain.credentials import Credentials
+    from aws_client_auth.domain.secret import Secret
+    from aws_client_auth.domain.session import Session
 
     with tempfile.TemporaryDirectory() as home:
         now = datetime.now(UTC)

@@ -14,7 +14,7 @@ os.environ.pop("AWS_PROFILE", None)
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """The demo's local moto server, on a free port for the whole run; tests reset it through ``moto_endpoint``."""
-    from entrypoints.demo import local_server
+    from aws_client_auth.entrypoints.demo import local_server
 
     with local_server() as endpoint:
         yield endpoint

@@ -8,25 +8,25 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from adapters.stores.memory import MemorySessionStore
-from application.ports.clock import Clock
-from application.ports.device_sign_in import Approved, DeviceSignIn, Pending, PollResult
-from application.ports.event_publisher import EventPublisher
-from application.ports.identity_pool import IdentityPool
-from application.ports.password_sign_in import PasswordSignIn
-from application.ports.sleeper import Cancellation, Sleeper
-from application.ports.token_refresher import TokenRefresher
-from application.ports.user_directory import UserDirectory
-from application.services.credentials import CredentialService
-from application.services.providers import AuthProvider, ProviderRegistry
-from application.services.sessions import Sessions
-from application.services.tokens import TokenKeeper
-from domain import errors as e
-from domain.credentials import Credentials
-from domain.events import Event
-from domain.secret import Secret
-from domain.session import Session
-from domain.sign_in import (
+from aws_client_auth.adapters.stores.memory import MemorySessionStore
+from aws_client_auth.application.ports.clock import Clock
+from aws_client_auth.application.ports.device_sign_in import Approved, DeviceSignIn, Pending, PollResult
+from aws_client_auth.application.ports.event_publisher import EventPublisher
+from aws_client_auth.application.ports.identity_pool import IdentityPool
+from aws_client_auth.application.ports.password_sign_in import PasswordSignIn
+from aws_client_auth.application.ports.sleeper import Cancellation, Sleeper
+from aws_client_auth.application.ports.token_refresher import TokenRefresher
+from aws_client_auth.application.ports.user_directory import UserDirectory
+from aws_client_auth.application.services.credentials import CredentialService
+from aws_client_auth.application.services.providers import AuthProvider, ProviderRegistry
+from aws_client_auth.application.services.sessions import Sessions
+from aws_client_auth.application.services.tokens import TokenKeeper
+from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.credentials import Credentials
+from aws_client_auth.domain.events import Event
+from aws_client_auth.domain.secret import Secret
+from aws_client_auth.domain.session import Session
+from aws_client_auth.domain.sign_in import (
     Challenge,
     ChallengeKind,
     CodeDelivery,
@@ -36,8 +36,8 @@ from domain.sign_in import (
     SignInStep,
     SignUpResult,
 )
-from domain.tokens import COGNITO, GOOGLE, LOGIN_WITH_AMAZON, LoginToken, ProviderName, Tokens
-from domain.user import Email, MfaPreferences, MfaType, PhoneNumber, User, Username
+from aws_client_auth.domain.tokens import COGNITO, GOOGLE, LOGIN_WITH_AMAZON, LoginToken, ProviderName, Tokens
+from aws_client_auth.domain.user import Email, MfaPreferences, MfaType, PhoneNumber, User, Username
 
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 COGNITO_KEY = "cognito-idp.us-west-2.amazonaws.com/us-west-2_Test"

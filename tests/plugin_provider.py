@@ -1,16 +1,16 @@
 """A third-party provider, as a plugin would ship it: a generic OpenID Connect device-flow provider keyed in
-the identity pool by its issuer. Registered in tests through a ``client_auth.providers`` entry point."""
+the identity pool by its issuer. Registered in tests through a ``aws_client_auth.providers`` entry point."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from urllib.parse import urlparse
 
-from adapters.oauth.device_flow import DeviceFlowClient
-from adapters.oauth.providers import standard
-from adapters.plugins import ProviderContext
-from application.services.providers import AuthProvider
-from domain.tokens import LoginToken, ProviderName
+from aws_client_auth.adapters.oauth.device_flow import DeviceFlowClient
+from aws_client_auth.adapters.oauth.providers import standard
+from aws_client_auth.adapters.plugins import ProviderContext
+from aws_client_auth.application.services.providers import AuthProvider
+from aws_client_auth.domain.tokens import LoginToken, ProviderName
 
 
 def make_provider(name: str, section: Mapping[str, str], context: ProviderContext) -> AuthProvider:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from entrypoints.local_stack import LocalStack, provision
+from aws_client_auth.entrypoints.local_stack import LocalStack, provision
 from tests.aws import totp
 
 BIN = Path(sys.executable).parent

@@ -39,7 +39,7 @@ def test_demo_runs_the_whole_mission_and_leaves_nothing_running(tmp_path: Path) 
 
 
 def test_demo_failure_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from entrypoints import demo
+    from aws_client_auth.entrypoints import demo
 
     def broken(config: Path) -> object:
         return lambda args, stdin: (1, "error: boom\n")

@@ -11,11 +11,11 @@ from urllib.parse import parse_qs
 import pytest
 import responses
 
-from domain.secret import Secret
-from domain.tokens import LOGIN_WITH_AMAZON
-from entrypoints.bootstrap import build_container
-from entrypoints.container import Container
-from entrypoints.scripting import ClientAuth
+from aws_client_auth.domain.secret import Secret
+from aws_client_auth.domain.tokens import LOGIN_WITH_AMAZON
+from aws_client_auth.entrypoints.bootstrap import build_container
+from aws_client_auth.entrypoints.container import Container
+from aws_client_auth.entrypoints.scripting import ClientAuth
 from tests.fakes import FakeClock, FakeIdentityPool, FakeSleeper
 
 ID_TOKEN = "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMTAxNjkiLCJlbWFpbCI6ImFsaWNlQGV4YW1wbGUuY29tIn0."
@@ -27,7 +27,8 @@ def plugin_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     dist = tmp_path / "example_oidc_provider-1.0.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: example-oidc-provider\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text("[client_auth.providers]\nexample = tests.plugin_provider:make_provider\n")
+    entry_points = "[aws_client_auth.providers]\nexample = tests.plugin_provider:make_provider\n"
+    (dist / "entry_points.txt").write_text(entry_points)
     monkeypatch.syspath_prepend(str(tmp_path))
 
 

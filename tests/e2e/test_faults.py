@@ -13,10 +13,10 @@ import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
-from domain import errors as e
-from entrypoints.bootstrap import build_container
-from entrypoints.container import Container
-from entrypoints.local_stack import LocalStack, provision
+from aws_client_auth.domain import errors as e
+from aws_client_auth.entrypoints.bootstrap import build_container
+from aws_client_auth.entrypoints.container import Container
+from aws_client_auth.entrypoints.local_stack import LocalStack, provision
 
 PASSWORD = "Passw0rd!"
 
@@ -172,7 +172,7 @@ def test_a_session_revoked_elsewhere_asks_for_sign_in_and_clears_only_that_provi
     here = container(stack, tmp_path / "here")
     signed_up(here)
     here.sign_in().execute("alice", PASSWORD)
-    from domain.tokens import ProviderName
+    from aws_client_auth.domain.tokens import ProviderName
     from tests.fakes import FakeUserPool
 
     other_provider = FakeUserPool(here.clock(), ProviderName("lwa"))  # type: ignore[arg-type]

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from moto.cognitoidentity.models import CognitoIdentityBackend
 
-from application.ports.clock import Clock
-from entrypoints.bootstrap import build_container
-from entrypoints.local_stack import LocalStack, provision
-from entrypoints.scripting import ClientAuth
+from aws_client_auth.application.ports.clock import Clock
+from aws_client_auth.entrypoints.bootstrap import build_container
+from aws_client_auth.entrypoints.local_stack import LocalStack, provision
+from aws_client_auth.entrypoints.scripting import ClientAuth
 from tests.e2e.test_cli import BIN, ClientAuthCli
 
 PASSWORD = "Passw0rd!"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import boto3
 
-from domain.sign_in import Challenge, SignedIn
-from entrypoints.bootstrap import build_container
-from entrypoints.local_stack import provision
+from aws_client_auth.domain.sign_in import Challenge, SignedIn
+from aws_client_auth.entrypoints.bootstrap import build_container
+from aws_client_auth.entrypoints.local_stack import provision
 from tests.aws import totp
 
 

@@ -9,11 +9,11 @@ import boto3
 import botocore.session
 import pytest
 
-from domain import errors as e
-from domain.events import CredentialsObtained, Event, SignedIn, SignedOut
-from entrypoints.bootstrap import build_container
-from entrypoints.local_stack import LocalStack, provision
-from entrypoints.scripting import ClientAuth
+from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.events import CredentialsObtained, Event, SignedIn, SignedOut
+from aws_client_auth.entrypoints.bootstrap import build_container
+from aws_client_auth.entrypoints.local_stack import LocalStack, provision
+from aws_client_auth.entrypoints.scripting import ClientAuth
 from tests.fakes import FakeClock, FakeIdentityPool, FakeUserPool
 
 PASSWORD = "Passw0rd!"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from domain.errors import ClientAuthError
-from entrypoints.local_stack import LocalStack, provision
-from entrypoints.scripting import ClientAuth
+from aws_client_auth.domain.errors import ClientAuthError
+from aws_client_auth.entrypoints.local_stack import LocalStack, provision
+from aws_client_auth.entrypoints.scripting import ClientAuth
 from tests.aws import totp
 from tests.e2e.test_cli import ClientAuthCli, Run
 from tests.oauth_server import oauth_server
@@ -20,7 +20,7 @@ from tests.oauth_server import oauth_server
 PASSWORD = "Canary-Pa55word-7f3e"
 NEW_PASSWORD = "Canary-N3w-Pa55word-91ab"
 DEVICE_CODE = "canary-device-code-5c1d2e"
-OURS = ("domain", "application", "adapters", "entrypoints")
+OURS = ("aws_client_auth",)
 
 
 class Canaries:

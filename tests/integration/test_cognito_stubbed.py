@@ -9,15 +9,15 @@ import pytest
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
 from botocore.stub import Stubber
 
-from adapters.aws_sdk import unsigned_client
-from adapters.cognito import srp
-from adapters.cognito.errors import ERRORS
-from adapters.cognito.user_pool import CognitoUserPool
-from domain import errors as e
-from domain.secret import Secret
-from domain.sign_in import Challenge, ChallengeKind
-from domain.tokens import COGNITO, Tokens
-from domain.user import MfaType, Username
+from aws_client_auth.adapters.aws_sdk import unsigned_client
+from aws_client_auth.adapters.cognito import srp
+from aws_client_auth.adapters.cognito.errors import ERRORS
+from aws_client_auth.adapters.cognito.user_pool import CognitoUserPool
+from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.secret import Secret
+from aws_client_auth.domain.sign_in import Challenge, ChallengeKind
+from aws_client_auth.domain.tokens import COGNITO, Tokens
+from aws_client_auth.domain.user import MfaType, Username
 from tests.fakes import START, FakeClock
 
 CLIENT_ID = "client123"
@@ -97,7 +97,7 @@ def test_sign_up_with_a_secret_sends_secret_hash(client: Any, stub: Stubber) -> 
             "SecretHash": srp.secret_hash("alice", CLIENT_ID, "shh"),
         },
     )
-    from domain.user import PhoneNumber
+    from aws_client_auth.domain.user import PhoneNumber
 
     assert (
         adapter(client, secret="shh")

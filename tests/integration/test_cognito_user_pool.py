@@ -8,13 +8,13 @@ from datetime import timedelta
 import pytest
 from moto import mock_aws
 
-from adapters.cognito.user_pool import CognitoUserPool
-from adapters.system import SystemClock
-from domain import errors as e
-from domain.secret import Secret
-from domain.sign_in import Challenge, ChallengeKind, SignedIn
-from domain.tokens import COGNITO
-from domain.user import Email, MfaType, PhoneNumber, Username
+from aws_client_auth.adapters.cognito.user_pool import CognitoUserPool
+from aws_client_auth.adapters.system import SystemClock
+from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.secret import Secret
+from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, SignedIn
+from aws_client_auth.domain.tokens import COGNITO
+from aws_client_auth.domain.user import Email, MfaType, PhoneNumber, Username
 from tests.aws import PASSWORD, Pool, create_pool, totp, user_pool_adapter
 
 

@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 from dependency_injector import providers
 
-from adapters.cognito.user_pool import CognitoUserPool
-from adapters.identity_pool import CognitoIdentityPool
-from adapters.stores.file import FileSessionStore
-from adapters.stores.memory import MemorySessionStore
-from application.services.providers import AuthProvider
-from domain import errors as e
-from domain.tokens import LoginToken, ProviderName
-from entrypoints.bootstrap import build_container
-from entrypoints.environment import session_home
+from aws_client_auth.adapters.cognito.user_pool import CognitoUserPool
+from aws_client_auth.adapters.identity_pool import CognitoIdentityPool
+from aws_client_auth.adapters.stores.file import FileSessionStore
+from aws_client_auth.adapters.stores.memory import MemorySessionStore
+from aws_client_auth.application.services.providers import AuthProvider
+from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.tokens import LoginToken, ProviderName
+from aws_client_auth.entrypoints.bootstrap import build_container
+from aws_client_auth.entrypoints.environment import session_home
 from tests.fakes import FakeClock, FakeIdentityPool, FakeUserPool
 
 CONFIGURED = {
@@ -90,6 +90,6 @@ def test_session_home_prefers_configuration(tmp_path: Path) -> None:
         overrides={"storage": {"path": str(tmp_path / "x")}}, environ={"CLIENT_AUTH_HOME": "/elsewhere"}
     )
     assert container.session_store().path.parent == tmp_path / "x"
-    from adapters.settings.loader import load_settings
+    from aws_client_auth.adapters.settings.loader import load_settings
 
     assert session_home(load_settings(environ={}), {}).name == "aws-client-auth"

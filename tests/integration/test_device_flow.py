@@ -10,16 +10,16 @@ import pytest
 import requests
 import responses
 
-from adapters.http import HttpClient, http_session
-from adapters.oauth.device_flow import RFC_GRANT, DeviceFlowClient
-from adapters.oauth.providers import google, login_with_amazon, standard
-from adapters.oauth.transport import OAuthTransport
-from adapters.settings.loader import load_settings
-from application.ports.device_sign_in import Approved, Pending, SlowDown
-from domain import errors as e
-from domain.secret import Secret
-from domain.sign_in import DeviceAuthorization
-from domain.tokens import GOOGLE, LOGIN_WITH_AMAZON, Tokens
+from aws_client_auth.adapters.http import HttpClient, http_session
+from aws_client_auth.adapters.oauth.device_flow import RFC_GRANT, DeviceFlowClient
+from aws_client_auth.adapters.oauth.providers import google, login_with_amazon, standard
+from aws_client_auth.adapters.oauth.transport import OAuthTransport
+from aws_client_auth.adapters.settings.loader import load_settings
+from aws_client_auth.application.ports.device_sign_in import Approved, Pending, SlowDown
+from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.secret import Secret
+from aws_client_auth.domain.sign_in import DeviceAuthorization
+from aws_client_auth.domain.tokens import GOOGLE, LOGIN_WITH_AMAZON, Tokens
 from tests.fakes import START, FakeClock, FakeSleeper
 
 LWA_CODE = "https://api.amazon.com/auth/o2/create/codepair"

@@ -4,9 +4,9 @@ import logging
 
 import pytest
 
-from adapters.events import EventBus
-from domain.events import Event, OperationFailed, SignedOut, SignInFailed
-from domain.tokens import COGNITO
+from aws_client_auth.adapters.events import EventBus
+from aws_client_auth.domain.events import Event, OperationFailed, SignedOut, SignInFailed
+from aws_client_auth.domain.tokens import COGNITO
 
 
 def test_handlers_get_their_type_and_its_subtypes() -> None:

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from adapters.stores.file import FileSessionStore
-from adapters.stores.memory import MemorySessionStore
-from domain.credentials import Credentials
-from domain.errors import InvalidInput, StorageError
-from domain.secret import Secret
-from domain.session import Session
-from domain.sign_in import Challenge, ChallengeKind, CodeDelivery, DeviceAuthorization, MfaSetup
-from domain.tokens import COGNITO, GOOGLE, ProviderName, Tokens
-from domain.user import MfaType
+from aws_client_auth.adapters.stores.file import FileSessionStore
+from aws_client_auth.adapters.stores.memory import MemorySessionStore
+from aws_client_auth.domain.credentials import Credentials
+from aws_client_auth.domain.errors import InvalidInput, StorageError
+from aws_client_auth.domain.secret import Secret
+from aws_client_auth.domain.session import Session
+from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, CodeDelivery, DeviceAuthorization, MfaSetup
+from aws_client_auth.domain.tokens import COGNITO, GOOGLE, ProviderName, Tokens
+from aws_client_auth.domain.user import MfaType
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -131,10 +131,10 @@ def test_unwritable_directory_is_a_storage_error(tmp_path: Path) -> None:
 _WRITER = """
 import sys, time
 from pathlib import Path
-from adapters.stores.file import FileSessionStore
-from adapters.stores import codec
-from domain.session import Session
-import adapters.stores.file as f
+from aws_client_auth.adapters.stores.file import FileSessionStore
+from aws_client_auth.adapters.stores import codec
+from aws_client_auth.domain.session import Session
+import aws_client_auth.adapters.stores.file as f
 
 store = FileSessionStore(Path(sys.argv[1]), "default")
 real_replace = f.os.replace

@@ -17,18 +17,18 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.cognito.id_tokens import IdTokenVerifier
-from adapters.cognito.user_pool import CognitoUserPool
-from adapters.oauth.device_flow import DeviceFlowClient
-from adapters.oauth.providers import google, login_with_amazon
-from adapters.oauth.transport import OAuthAnswer
-from adapters.settings.loader import load_settings, parse_text
-from adapters.stores.file import FileSessionStore
-from domain import errors as e
-from domain.secret import Secret
-from domain.sign_in import Challenge, ChallengeKind, DeviceAuthorization
-from domain.tokens import COGNITO, LOGIN_WITH_AMAZON, Tokens
-from domain.user import Email, PhoneNumber, Username, password, verification_code
+from aws_client_auth.adapters.cognito.id_tokens import IdTokenVerifier
+from aws_client_auth.adapters.cognito.user_pool import CognitoUserPool
+from aws_client_auth.adapters.oauth.device_flow import DeviceFlowClient
+from aws_client_auth.adapters.oauth.providers import google, login_with_amazon
+from aws_client_auth.adapters.oauth.transport import OAuthAnswer
+from aws_client_auth.adapters.settings.loader import load_settings, parse_text
+from aws_client_auth.adapters.stores.file import FileSessionStore
+from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.secret import Secret
+from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, DeviceAuthorization
+from aws_client_auth.domain.tokens import COGNITO, LOGIN_WITH_AMAZON, Tokens
+from aws_client_auth.domain.user import Email, PhoneNumber, Username, password, verification_code
 from tests.fakes import START, FakeClock
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -380,7 +380,7 @@ words = st.sampled_from(
 @FAST
 @given(st.lists(words | st.text(alphabet=string.printable, max_size=8), max_size=6))
 def test_any_command_line(tmp_path_factory: pytest.TempPathFactory, argv: list[str]) -> None:
-    from entrypoints.cli.commands import cli
+    from aws_client_auth.entrypoints.cli.commands import cli
 
     home = tmp_path_factory.mktemp("cli")
     config = Path(home) / "c.toml"

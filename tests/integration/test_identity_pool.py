@@ -11,11 +11,11 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from adapters.aws_sdk import unsigned_client
-from adapters.identity_pool import CognitoIdentityPool
-from adapters.system import SystemClock
-from domain import errors as e
-from domain.secret import Secret
+from aws_client_auth.adapters.aws_sdk import unsigned_client
+from aws_client_auth.adapters.identity_pool import CognitoIdentityPool
+from aws_client_auth.adapters.system import SystemClock
+from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.secret import Secret
 from tests.fakes import FakeClock
 
 REGION = "us-west-2"

@@ -10,11 +10,11 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from keyring.errors import KeyringError, PasswordDeleteError
 
-from adapters.stores.file import FileSessionStore
-from adapters.stores.keyring_store import SERVICE, KeyringSessionStore, keyring_store
-from domain.errors import ConfigurationError, StorageError
-from domain.session import Session
-from entrypoints.bootstrap import build_container
+from aws_client_auth.adapters.stores.file import FileSessionStore
+from aws_client_auth.adapters.stores.keyring_store import SERVICE, KeyringSessionStore, keyring_store
+from aws_client_auth.domain.errors import ConfigurationError, StorageError
+from aws_client_auth.domain.session import Session
+from aws_client_auth.entrypoints.bootstrap import build_container
 
 
 class MemoryKeyring(KeyringBackend):

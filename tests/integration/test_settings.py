@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.settings.loader import load_settings
-from adapters.settings.model import defaults
-from domain.errors import ConfigurationError
-from domain.secret import Secret
+from aws_client_auth.adapters.settings.loader import load_settings
+from aws_client_auth.adapters.settings.model import defaults
+from aws_client_auth.domain.errors import ConfigurationError
+from aws_client_auth.domain.secret import Secret
 
 ROOT = Path(__file__).resolve().parents[2]
 

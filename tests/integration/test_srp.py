@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from adapters.cognito import srp
-from adapters.cognito.user_pool import CognitoUserPool
-from domain import errors as e
-from domain.secret import Secret
-from domain.sign_in import SignedIn
-from domain.user import Username
+from aws_client_auth.adapters.cognito import srp
+from aws_client_auth.adapters.cognito.user_pool import CognitoUserPool
+from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.secret import Secret
+from aws_client_auth.domain.sign_in import SignedIn
+from aws_client_auth.domain.user import Username
 from tests.fakes import FakeClock
 
 POOL_ID = "us-west-2_TestPool1"

@@ -5,13 +5,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from application.use_cases.get_credentials import GetCredentials
-from application.use_cases.link_identities import LinkIdentities
-from application.use_cases.sign_in import SignIn
-from application.use_cases.sign_out import SignOut
-from domain import errors as e
-from domain.events import CredentialsFailed, CredentialsObtained, IdentitiesLinked
-from domain.tokens import COGNITO, GOOGLE, LOGIN_WITH_AMAZON, ProviderName
+from aws_client_auth.application.use_cases.get_credentials import GetCredentials
+from aws_client_auth.application.use_cases.link_identities import LinkIdentities
+from aws_client_auth.application.use_cases.sign_in import SignIn
+from aws_client_auth.application.use_cases.sign_out import SignOut
+from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.events import CredentialsFailed, CredentialsObtained, IdentitiesLinked
+from aws_client_auth.domain.tokens import COGNITO, GOOGLE, LOGIN_WITH_AMAZON, ProviderName
 from tests.fakes import COGNITO_KEY, GOOGLE_KEY, LWA_KEY, World, make_world
 
 
@@ -164,7 +164,7 @@ def test_failed_refresh_raises_once_credentials_are_expired() -> None:
 
 def test_missing_identity_pool_is_a_clear_error() -> None:
     world = make_world()
-    from application.services.credentials import CredentialService
+    from aws_client_auth.application.services.credentials import CredentialService
 
     service = CredentialService(world.sessions, world.registry, world.tokens, None, world.clock, world.events)
     with pytest.raises(e.ProviderNotConfigured, match="identity_pool_id"):

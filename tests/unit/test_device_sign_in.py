@@ -5,13 +5,13 @@ import threading
 
 import pytest
 
-from application.ports.device_sign_in import Pending, SlowDown
-from application.use_cases.complete_device_sign_in import CompleteDeviceSignIn
-from application.use_cases.start_device_sign_in import StartDeviceSignIn
-from domain import errors as e
-from domain.events import DeviceCodeIssued, SignedIn, SignInFailed
-from domain.sign_in import DeviceAuthorization
-from domain.tokens import LOGIN_WITH_AMAZON
+from aws_client_auth.application.ports.device_sign_in import Pending, SlowDown
+from aws_client_auth.application.use_cases.complete_device_sign_in import CompleteDeviceSignIn
+from aws_client_auth.application.use_cases.start_device_sign_in import StartDeviceSignIn
+from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.events import DeviceCodeIssued, SignedIn, SignInFailed
+from aws_client_auth.domain.sign_in import DeviceAuthorization
+from aws_client_auth.domain.tokens import LOGIN_WITH_AMAZON
 from tests.fakes import World, make_world
 
 

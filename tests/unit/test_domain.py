@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain import errors as e
-from domain.credentials import Credentials
-from domain.secret import Secret
-from domain.session import Session
-from domain.sign_in import Challenge, ChallengeKind, DeviceAuthorization, MfaSetup
-from domain.tokens import COGNITO, GOOGLE, LoginToken, ProviderName, Tokens
-from domain.user import Email, MfaType, PhoneNumber, Username, password, verification_code
+from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.credentials import Credentials
+from aws_client_auth.domain.secret import Secret
+from aws_client_auth.domain.session import Session
+from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, DeviceAuthorization, MfaSetup
+from aws_client_auth.domain.tokens import COGNITO, GOOGLE, LoginToken, ProviderName, Tokens
+from aws_client_auth.domain.user import Email, MfaType, PhoneNumber, Username, password, verification_code
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 

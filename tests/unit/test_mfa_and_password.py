@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from application.use_cases.change_password import ChangePassword
-from application.use_cases.disable_mfa import DisableMfa
-from application.use_cases.enable_mfa import EnableMfa
-from application.use_cases.sign_in import SignIn
-from application.use_cases.verify_mfa import VerifyMfa
-from domain import errors as e
-from domain.events import MfaDisabled, MfaEnabled, MfaSetupStarted, OperationFailed, PasswordChanged
-from domain.user import MfaType
+from aws_client_auth.application.use_cases.change_password import ChangePassword
+from aws_client_auth.application.use_cases.disable_mfa import DisableMfa
+from aws_client_auth.application.use_cases.enable_mfa import EnableMfa
+from aws_client_auth.application.use_cases.sign_in import SignIn
+from aws_client_auth.application.use_cases.verify_mfa import VerifyMfa
+from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.events import MfaDisabled, MfaEnabled, MfaSetupStarted, OperationFailed, PasswordChanged
+from aws_client_auth.domain.user import MfaType
 from tests.fakes import World, make_world
 
 

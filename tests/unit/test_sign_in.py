@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from application.use_cases.confirm_sign_in import ConfirmSignIn
-from application.use_cases.sign_in import SignIn
-from domain import errors as e
-from domain.events import ChallengeIssued, SignedIn, SignInFailed
-from domain.sign_in import Challenge, ChallengeKind
-from domain.sign_in import SignedIn as SignedInStep
-from domain.tokens import COGNITO
-from domain.user import MfaType
+from aws_client_auth.application.use_cases.confirm_sign_in import ConfirmSignIn
+from aws_client_auth.application.use_cases.sign_in import SignIn
+from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.events import ChallengeIssued, SignedIn, SignInFailed
+from aws_client_auth.domain.sign_in import Challenge, ChallengeKind
+from aws_client_auth.domain.sign_in import SignedIn as SignedInStep
+from aws_client_auth.domain.tokens import COGNITO
+from aws_client_auth.domain.user import MfaType
 from tests.fakes import World, make_world
 
 

@@ -4,14 +4,14 @@ from dataclasses import replace
 
 import pytest
 
-from application.use_cases.get_tokens import GetTokens
-from application.use_cases.refresh_tokens import RefreshTokens
-from application.use_cases.reset import Reset
-from application.use_cases.sign_in import SignIn
-from application.use_cases.sign_out import SignOut
-from domain import errors as e
-from domain.events import RefreshFailed, SessionReset, SignedOut, TokensRefreshed
-from domain.tokens import COGNITO, GOOGLE, LOGIN_WITH_AMAZON
+from aws_client_auth.application.use_cases.get_tokens import GetTokens
+from aws_client_auth.application.use_cases.refresh_tokens import RefreshTokens
+from aws_client_auth.application.use_cases.reset import Reset
+from aws_client_auth.application.use_cases.sign_in import SignIn
+from aws_client_auth.application.use_cases.sign_out import SignOut
+from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.events import RefreshFailed, SessionReset, SignedOut, TokensRefreshed
+from aws_client_auth.domain.tokens import COGNITO, GOOGLE, LOGIN_WITH_AMAZON
 from tests.fakes import World, make_world
 
 

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from application.services.providers import ProviderRegistry
-from application.use_cases.confirm_forgot_password import ConfirmForgotPassword
-from application.use_cases.confirm_sign_up import ConfirmSignUp
-from application.use_cases.forgot_password import ForgotPassword
-from application.use_cases.resend_confirmation_code import ResendConfirmationCode
-from application.use_cases.sign_up import SignUp
-from domain import errors as e
-from domain.events import (
+from aws_client_auth.application.services.providers import ProviderRegistry
+from aws_client_auth.application.use_cases.confirm_forgot_password import ConfirmForgotPassword
+from aws_client_auth.application.use_cases.confirm_sign_up import ConfirmSignUp
+from aws_client_auth.application.use_cases.forgot_password import ForgotPassword
+from aws_client_auth.application.use_cases.resend_confirmation_code import ResendConfirmationCode
+from aws_client_auth.application.use_cases.sign_up import SignUp
+from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.events import (
     ConfirmationCodeSent,
     OperationFailed,
     PasswordResetDone,

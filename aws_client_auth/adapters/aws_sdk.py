@@ -1,0 +1,104 @@
+"""boto3 clients for the Cognito APIs an app calls without AWS credentials of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_client_auth.domain.credentials import Credentials
+
+
+def unsigned_client(service: str, *, region: str, endpoint_url: str, timeout: float, max_attempts: int) -> Any:
+    """A client with no request signing, a timeout on every call and botocore's bounded standard retries.
+
+    Returned as Any: each adapter types its client with that service's stub.
+    """
+    import boto3  # heavy: imported only when a Cognito adapter is first built
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    config = Config(
+        signature_version=UNSIGNED,
+        region_name=region,
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        retries={"mode": "standard", "max_attempts": max_attempts},
+    )
+    make_client: Any = boto3.session.Session().client  # typed per service by the caller, not here
+    return make_client(service, endpoint_url=endpoint_url or None, config=config)
+
+
+def botocore_credentials(fetch: Callable[[], Credentials]) -> Any:
+    """botocore credentials that ask ``fetch`` each time a request is signed.
+
+    ``fetch`` is the credential service: it answers from memory while the credentials are fresh and
+    refreshes them, once for all threads, on windows that follow their lifetime, which botocore's own
+    fixed 15/10-minute windows cannot do for 90-second credentials.
+    """
+    from botocore.credentials import Credentials as BotocoreCredentials
+    from botocore.credentials import ReadOnlyCredentials
+
+    class _Shared(BotocoreCredentials):
+        """botocore's Credentials whose values are read from ``fetch`` on every use, never stored."""
+
+        def __init__(self) -> None:  # no super().__init__: the key fields are properties here
+            self.method = "custom-client-auth"
+            self.account_id = None
+
+        def get_frozen_credentials(self) -> ReadOnlyCredentials:
+            current = fetch()
+            return ReadOnlyCredentials(
+                current.access_key_id, current.secret_key.reveal(), current.session_token.reveal()
+            )
+
+        @property
+        def access_key(self) -> str:  # type: ignore[override]
+            return str(self.get_frozen_credentials().access_key)
+
+        @property
+        def secret_key(self) -> str:  # type: ignore[override]
+            return str(self.get_frozen_credentials().secret_key)
+
+        @property
+        def token(self) -> str:  # type: ignore[override]
+            return str(self.get_frozen_credentials().token)
+
+    return _Shared()
+
+
+def credential_provider(fetch: Callable[[], Credentials]) -> Any:
+    """A botocore CredentialProvider to put in any botocore session's chain."""
+    from botocore.credentials import CredentialProvider
+
+    class ClientAuthProvider(CredentialProvider):
+        METHOD = "custom-client-auth"
+        CANONICAL_NAME = "custom-client-auth"
+
+        def load(self) -> Any:
+            return botocore_credentials(fetch)
+
+    return ClientAuthProvider()
+
+
+def boto3_session(fetch: Callable[[], Credentials], region: str, endpoint_url: str = "") -> Any:
+    """A boto3 Session whose clients all sign with the shared, refreshing credentials."""
+    import boto3
+    import botocore.session
+
+    core = botocore.session.get_session()
+    core.get_component("credential_provider").insert_before("env", credential_provider(fetch))
+    if endpoint_url:
+        # The same store AWS_ENDPOINT_URL feeds: every client of the session goes to the local endpoint.
+        core.get_component("config_store").set_config_variable("endpoint_url", endpoint_url)
+    return boto3.Session(botocore_session=core, region_name=region)
+
+
+def credential_process_json(credentials: Credentials) -> dict[str, Any]:
+    """The AWS CLI / SDK ``credential_process`` answer (version 1)."""
+    return {
+        "Version": 1,
+        "AccessKeyId": credentials.access_key_id,
+        "SecretAccessKey": credentials.secret_key.reveal(),
+        "SessionToken": credentials.session_token.reveal(),
+        "Expiration": credentials.expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }

@@ -1,0 +1,84 @@
+"""Cognito's error codes as the domain's typed errors, keeping Cognito's code and message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+
+from aws_client_auth.adapters.redaction import redact
+from aws_client_auth.domain import errors as e
+
+ErrorType = type[e.ClientAuthError]
+
+ERRORS: dict[str, tuple[ErrorType, str]] = {
+    "UsernameExistsException": (e.UserExists, "That username is already taken: choose another or sign in."),
+    "AliasExistsException": (e.UserExists, "That email or phone number already belongs to another user."),
+    "UserNotFoundException": (e.UserNotFound, "No such user in the pool: check the username, or sign up."),
+    "UserNotConfirmedException": (
+        e.UserNotConfirmed,
+        "The account is not confirmed: confirm it with the code you received (or ask for a new code).",
+    ),
+    "NotAuthorizedException": (e.NotAuthorized, "Incorrect username or password."),
+    "PasswordResetRequiredException": (
+        e.PasswordResetRequired,
+        "A password reset is required: run forgot-password, then confirm it with the code you receive.",
+    ),
+    "CodeMismatchException": (e.CodeMismatch, "The code is wrong: check it and try again."),
+    "ExpiredCodeException": (e.CodeExpired, "The code has expired: ask for a new one."),
+    "EnableSoftwareTokenMFAException": (e.CodeMismatch, "The authenticator code is wrong: try the current one."),
+    "InvalidPasswordException": (e.InvalidPassword, "The password does not meet the pool's password policy."),
+    "InvalidParameterException": (e.InvalidInput, "Cognito rejected a value."),
+    "LimitExceededException": (e.Throttled, "Too many attempts: wait a while before trying again."),
+    "TooManyRequestsException": (e.Throttled, "Too many requests: wait a moment and try again."),
+    "TooManyFailedAttemptsException": (e.Throttled, "Too many failed attempts: wait before trying again."),
+    "ThrottlingException": (e.Throttled, "Requests are being throttled: wait a moment and try again."),
+    "CodeDeliveryFailureException": (e.ServiceError, "Cognito could not deliver the code: check the address."),
+    "SoftwareTokenMFANotFoundException": (e.MfaNotEnabled, "No authenticator app is set up: run enable-mfa --totp."),
+    "MFAMethodNotFoundException": (e.MfaNotEnabled, "That MFA method is not set up for this user."),
+    "ResourceNotFoundException": (
+        e.ConfigurationError,
+        "Cognito does not know this user pool or app client: check [cognito] user_pool_id and app_client_id.",
+    ),
+    "InvalidUserPoolConfigurationException": (e.ConfigurationError, "The user pool is not set up for this."),
+    "UnsupportedOperationException": (e.ServiceError, "The user pool does not support this operation."),
+    "UnsupportedTokenTypeException": (e.ServiceError, "Cognito cannot revoke this kind of token."),
+    "UnauthorizedException": (e.NotAuthorized, "The app client may not do this (is token revocation enabled?)."),
+    "ForbiddenException": (e.NotAuthorized, "The request was forbidden (AWS WAF or the app client's settings)."),
+    "InternalErrorException": (e.ServiceUnavailable, "Cognito failed internally; try again later."),
+    "InvalidLambdaResponseException": (e.ServiceError, "A Lambda trigger of the pool failed."),
+    "UserLambdaValidationException": (e.ServiceError, "A Lambda trigger of the pool rejected the request."),
+    "UnexpectedLambdaException": (e.ServiceError, "A Lambda trigger of the pool failed."),
+}
+
+
+@contextmanager
+def cognito_errors(overrides: Mapping[str, tuple[ErrorType, str]] | None = None) -> Iterator[None]:
+    """Translate botocore failures raised inside; ``overrides`` give a code its meaning in one operation."""
+    try:
+        yield
+    except ClientError as error:
+        raise translate(error, overrides or {}) from error
+    except ParamValidationError as error:
+        raise e.InvalidInput(f"A value is not acceptable to Cognito: {error.kwargs.get('report', '')}") from error
+    except BotoCoreError as error:
+        raise e.ServiceUnavailable(
+            f"Could not reach Cognito ({type(error).__name__}) after retrying: check the network and try again."
+        ) from error
+
+
+def translate(error: ClientError, overrides: Mapping[str, tuple[ErrorType, str]]) -> e.ClientAuthError:
+    info = error.response.get("Error", {})
+    code = info.get("Code", "Unknown")
+    message = redact(info.get("Message", ""))
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    kind, text = overrides.get(code) or ERRORS.get(code) or (None, "")
+    if kind is None:
+        if status is not None and status >= 500:
+            kind, text = e.ServiceUnavailable, "Cognito is unavailable; try again later."
+        else:
+            kind, text = e.ServiceError, "Cognito refused the request."
+    if kind in (e.InvalidPassword, e.InvalidInput) and message:
+        text = f"{text} {message}"
+    return kind(text, service_code=code, service_message=message or None, status=status)

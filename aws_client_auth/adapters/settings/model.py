@@ -1,0 +1,117 @@
+"""The one settings model: every key, its type, its default and how it is checked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aws_client_auth.domain.secret import Secret
+
+LWA = "login_with_amazon"
+GOOGLE = "google"
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    kind: type
+    default: Any = None
+    check: Callable[[Any], str | None] | None = None
+    """Returns what is wrong with a value of the right type, or None."""
+    secret: bool = False
+
+
+def _pattern(regex: str, example: str) -> Callable[[Any], str | None]:
+    compiled = re.compile(regex)
+    return lambda value: None if value == "" or compiled.match(value) else f"expected something like {example}"
+
+
+def _choice(*options: str) -> Callable[[Any], str | None]:
+    return lambda value: None if value in options else f"expected one of {', '.join(options)}"
+
+
+def _positive(value: float) -> str | None:
+    return None if value > 0 else "expected a positive number"
+
+
+def _not_negative(value: float) -> str | None:
+    return None if value >= 0 else "expected zero or more"
+
+
+_URL = _pattern(r"^https?://[^\s/]+(/\S*)?$", "https://host/path")
+
+SCHEMA: dict[str, dict[str, Key]] = {
+    "aws": {
+        "region": Key(str, "us-west-2", _pattern(r"^[a-z]{2}(-[a-z]+)+-\d+$", "us-west-2")),
+        "endpoint_url": Key(str, "", _URL),
+        "account_id": Key(str, "", _pattern(r"^\d{12}$", "123456789012 (twelve digits)")),
+    },
+    "cognito": {
+        "user_pool_id": Key(str, "", _pattern(r"^[\w-]+_[0-9a-zA-Z]+$", "us-west-2_AbCdEf123")),
+        "app_client_id": Key(str, "", _pattern(r"^[\w+]+$", "1example23456789")),
+        "app_client_secret": Key(str, "", secret=True),
+        "identity_pool_id": Key(str, "", _pattern(r"^[\w-]+:[0-9a-fA-F-]+$", "us-west-2:0000-...")),
+        "auth_flow": Key(str, "USER_SRP_AUTH", _choice("USER_SRP_AUTH", "USER_PASSWORD_AUTH")),
+        "id_token_leeway_seconds": Key(int, 60, _not_negative),
+        "jwks_url": Key(str, "", _URL),
+        "revoke_on_sign_out": Key(bool, True),
+    },
+    f"providers.{LWA}": {
+        "app_client_id": Key(str, ""),
+        "oauth_code_url": Key(str, "https://api.amazon.com/auth/o2/create/codepair", _URL),
+        "oauth_tokens_url": Key(str, "https://api.amazon.com/auth/o2/token", _URL),
+        "scope": Key(str, "profile"),
+    },
+    f"providers.{GOOGLE}": {
+        "app_client_id": Key(str, ""),
+        "client_secret": Key(str, "", secret=True),
+        "oauth_code_url": Key(str, "https://oauth2.googleapis.com/device/code", _URL),
+        "oauth_tokens_url": Key(str, "https://oauth2.googleapis.com/token", _URL),
+        "scope": Key(str, "openid email profile"),
+    },
+    "storage": {
+        "backend": Key(str, "file", _choice("file", "keyring", "memory")),
+        "path": Key(str, ""),
+        "keyring_fallback_to_file": Key(bool, False),
+    },
+    "session": {
+        "refresh_skew_seconds": Key(int, 300, _not_negative),
+    },
+    "network": {
+        "timeout_seconds": Key(float, 10.0, _positive),
+        "max_attempts": Key(int, 4, _positive),
+    },
+}
+
+
+def defaults() -> dict[str, dict[str, Any]]:
+    return {section: {name: key.default for name, key in keys.items()} for section, keys in SCHEMA.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Validated settings; sections are plain mappings, secrets are wrapped so that no repr shows them."""
+
+    values: Mapping[str, Mapping[str, Any]] = field(default_factory=defaults)
+    custom_providers: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
+    """``[providers.<name>]`` sections of providers registered by third parties, passed to their factories."""
+    sources: tuple[str, ...] = ()
+
+    def get(self, section: str, key: str) -> Any:
+        return self.values[section][key]
+
+    def secret(self, section: str, key: str) -> Secret | None:
+        value = self.values[section][key]
+        return value if isinstance(value, Secret) and value else None
+
+    def as_config(self) -> dict[str, Any]:
+        """Nested dict for dependency-injector's Configuration (``providers.login_with_amazon`` nests)."""
+        nested: dict[str, Any] = {}
+        for section, keys in self.values.items():
+            target = nested
+            for part in section.split("."):
+                target = target.setdefault(part, {})
+            target.update(keys)
+        nested.setdefault("providers", {}).update({name: dict(v) for name, v in self.custom_providers.items()})
+        return nested

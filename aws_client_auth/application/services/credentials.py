@@ -1,0 +1,124 @@
+"""AWS credentials for whoever is signed in: cached, refreshed ahead of expiry, fetched once at a time."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+
+from aws_client_auth.application.ports.clock import Clock
+from aws_client_auth.application.ports.event_publisher import EventPublisher
+from aws_client_auth.application.ports.identity_pool import IdentityPool
+from aws_client_auth.application.services.providers import ProviderRegistry
+from aws_client_auth.application.services.sessions import Sessions
+from aws_client_auth.application.services.tokens import TokenKeeper
+from aws_client_auth.domain.credentials import Credentials
+from aws_client_auth.domain.errors import ClientAuthError, ProviderNotConfigured, UnknownIdentity
+from aws_client_auth.domain.events import CredentialsFailed, CredentialsObtained
+from aws_client_auth.domain.secret import Secret
+
+log = logging.getLogger(__name__)
+
+
+class CredentialService:
+    """Hands out credentials from memory, then the session store, then the identity pool.
+
+    One fetch at a time: threads wait on a lock and processes on the store's lock, and each re-reads the
+    store once it holds them, so a crowd asking for expired credentials causes exactly one fetch.
+    """
+
+    def __init__(
+        self,
+        sessions: Sessions,
+        providers: ProviderRegistry,
+        tokens: TokenKeeper,
+        identity_pool: IdentityPool | None,
+        clock: Clock,
+        events: EventPublisher,
+    ) -> None:
+        self._sessions = sessions
+        self._providers = providers
+        self._tokens = tokens
+        self._pool = identity_pool
+        self._clock = clock
+        self._events = events
+        self._lock = threading.Lock()
+        self._memory: tuple[int, Credentials] | None = None
+
+    def get(self, *, force: bool = False) -> Credentials:
+        memory = self._memory
+        if (
+            not force
+            and memory is not None
+            and memory[0] == self._sessions.generation
+            and memory[1].is_fresh(self._clock.now())
+        ):
+            return memory[1]
+        with self._lock, self._sessions.lock():
+            session = self._sessions.load()
+            cached = session.credentials
+            if not force and cached is not None and cached.is_fresh(self._clock.now()):
+                return self._remember(cached)
+            try:
+                fetched = self._fetch()
+            except ClientAuthError as error:
+                self._events.publish(CredentialsFailed.of("get_credentials", error))
+                still_ours = self._sessions.load().credentials == cached  # not if the failure changed the logins
+                if not force and cached is not None and still_ours and cached.is_usable(self._clock.now()):
+                    log.warning("Credential refresh failed, keeping the current ones until they expire: %s", error)
+                    return self._remember(cached)
+                raise
+        self._events.publish(
+            CredentialsObtained(
+                identity_id=fetched.identity_id, authenticated=fetched.authenticated, expiration=fetched.expiration
+            )
+        )
+        return fetched
+
+    def logins(self) -> dict[str, Secret]:
+        """The identity-pool logins of every signed-in provider, each refreshed first if about to expire."""
+        logins: dict[str, Secret] = {}
+        for name in self._sessions.load().signed_in_providers:
+            provider = self._providers.get(name)
+            logins[provider.login_key] = self._tokens.fresh(name).login(provider.login_token)
+        return logins
+
+    def invalidate(self) -> None:
+        self._memory = None
+
+    def _fetch(self) -> Credentials:
+        pool = self._pool
+        if pool is None:
+            raise ProviderNotConfigured(
+                "No identity pool is configured: set [cognito] identity_pool_id to get AWS credentials."
+            )
+        logins = self.logins()
+        session = self._sessions.load()  # a token refresh above may have changed it
+        authenticated = bool(logins)
+        kept = session.authenticated_identity_id if authenticated else session.guest_identity_id
+        identity_id = kept or self._new_identity(pool, logins)
+        try:
+            answer = pool.get_credentials(identity_id, logins)
+        except UnknownIdentity:
+            if kept is None:
+                raise
+            log.info("The kept identity is gone from the pool; asking for a new one")
+            answer = pool.get_credentials(self._new_identity(pool, logins), logins)
+        session = self._sessions.load()
+        credentials = replace(answer, authenticated=authenticated, issued_at=self._clock.now())
+        session = session.with_credentials(credentials)
+        if authenticated:
+            session = session.with_linked(session.linked_logins | frozenset(logins))
+        self._sessions.save(session)
+        return self._remember(credentials)
+
+    def _new_identity(self, pool: IdentityPool, logins: dict[str, Secret]) -> str:
+        identity_id = pool.get_id(logins)
+        # Kept at once: a later failure must not cost another GetId (and, for guests, another identity).
+        with self._sessions.lock():
+            self._sessions.save(self._sessions.load().with_identity_id(identity_id, authenticated=bool(logins)))
+        return identity_id
+
+    def _remember(self, credentials: Credentials) -> Credentials:
+        self._memory = (self._sessions.generation, credentials)
+        return credentials

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from aws_client_auth.application.ports.event_publisher import EventPublisher
+from aws_client_auth.application.ports.password_sign_in import PasswordSignIn
+from aws_client_auth.application.services.events import failures_published
+from aws_client_auth.application.services.providers import ProviderRegistry
+from aws_client_auth.application.services.sessions import Sessions
+from aws_client_auth.application.services.sign_in import record_step
+from aws_client_auth.domain.errors import InvalidInput, NoPendingSignIn, SessionExpired
+from aws_client_auth.domain.events import SignInFailed
+from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, SignInStep
+from aws_client_auth.domain.user import MfaType, password, verification_code
+
+
+class ConfirmSignIn:
+    """Answer the pending challenge: a code, a new password, or the MFA type to use."""
+
+    def __init__(self, providers: ProviderRegistry, sessions: Sessions, events: EventPublisher) -> None:
+        self._providers = providers
+        self._sessions = sessions
+        self._events = events
+
+    def execute(self, answer: str) -> SignInStep:
+        pending = self._sessions.load().pending
+        if not isinstance(pending, Challenge):
+            raise NoPendingSignIn("No challenge is waiting for an answer: sign in first.")
+        with failures_published(self._events, lambda e: SignInFailed.of("confirm_sign_in", e, pending.provider)):
+            try:
+                step = self._answer(self._providers.password(pending.provider), pending, answer)
+            except SessionExpired:
+                with self._sessions.lock():
+                    self._sessions.save(self._sessions.load().with_pending(None))
+                raise
+        return record_step(self._sessions, self._events, step)
+
+    @staticmethod
+    def _answer(port: PasswordSignIn, challenge: Challenge, answer: str) -> SignInStep:
+        if challenge.kind is ChallengeKind.NEW_PASSWORD_REQUIRED:
+            return port.answer_new_password(challenge, password(answer, what="New password"))
+        if challenge.kind is ChallengeKind.SELECT_MFA_TYPE:
+            choice = MfaType.parse(answer)
+            if challenge.options and choice not in challenge.options:
+                allowed = ", ".join(o.name.lower() for o in challenge.options)
+                raise InvalidInput(f"MFA type {choice.name.lower()} is not offered here: choose one of {allowed}.")
+            return port.answer_mfa_choice(challenge, choice)
+        return port.answer_code(challenge, verification_code(answer))

@@ -1,0 +1,145 @@
+"""What happened: the facts the Gem announced on its notification buses. Events never carry a secret."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from aws_client_auth.domain.errors import ClientAuthError
+from aws_client_auth.domain.sign_in import ChallengeKind, CodeDelivery
+from aws_client_auth.domain.tokens import ProviderName
+from aws_client_auth.domain.user import MfaType
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Base of all events; subscribe to it to see everything."""
+
+
+@dataclass(frozen=True, slots=True)
+class OperationFailed(Event):
+    """A use case failed. Subclasses name the failures the Gem announced on their own."""
+
+    operation: str
+    error_code: str
+    message: str
+    provider: ProviderName | None = None
+
+    @classmethod
+    def of(cls, operation: str, error: ClientAuthError, provider: ProviderName | None = None) -> OperationFailed:
+        return cls(operation=operation, error_code=error.code, message=str(error), provider=provider)
+
+
+@dataclass(frozen=True, slots=True)
+class SignInFailed(OperationFailed):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshFailed(OperationFailed):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialsFailed(OperationFailed):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SignedUp(Event):
+    username: str
+    user_sub: str
+    delivery: CodeDelivery | None
+
+
+@dataclass(frozen=True, slots=True)
+class SignUpConfirmed(Event):
+    username: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmationCodeSent(Event):
+    username: str
+    delivery: CodeDelivery | None
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn(Event):
+    provider: ProviderName
+    username: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChallengeIssued(Event):
+    provider: ProviderName
+    kind: ChallengeKind
+    delivery: CodeDelivery | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceCodeIssued(Event):
+    provider: ProviderName
+    user_code: str
+    verification_uri: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TokensRefreshed(Event):
+    provider: ProviderName
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SignedOut(Event):
+    provider: ProviderName
+    globally: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MfaEnabled(Event):
+    mfa_type: MfaType
+
+
+@dataclass(frozen=True, slots=True)
+class MfaSetupStarted(Event):
+    mfa_type: MfaType
+
+
+@dataclass(frozen=True, slots=True)
+class MfaDisabled(Event):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordResetRequested(Event):
+    username: str
+    delivery: CodeDelivery | None
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordResetDone(Event):
+    username: str
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordChanged(Event):
+    provider: ProviderName
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialsObtained(Event):
+    identity_id: str
+    authenticated: bool
+    expiration: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IdentitiesLinked(Event):
+    identity_id: str
+    providers: tuple[ProviderName, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionReset(Event):
+    pass

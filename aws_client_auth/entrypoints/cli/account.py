@@ -1,0 +1,100 @@
+"""Account commands: sign-up, confirmation, password reset and change."""
+
+from __future__ import annotations
+
+import click
+
+from aws_client_auth.domain.sign_in import CodeDelivery
+from aws_client_auth.entrypoints.cli.app import Cli, pass_cli, read_secret
+
+password_stdin = click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+
+
+def _sent(delivery: CodeDelivery | None) -> str:
+    return f"A code was sent ({delivery})." if delivery else "A code was sent."
+
+
+def _delivery(delivery: CodeDelivery | None) -> dict[str, str] | None:
+    return {"medium": delivery.medium, "destination": delivery.destination} if delivery else None
+
+
+@click.command("sign-up")
+@click.argument("username")
+@click.option("--email", help="Sign up with this email address.")
+@click.option("--phone", help="Sign up with this phone number, in E.164 form (+14155550100).")
+@password_stdin
+@pass_cli
+def sign_up(cli: Cli, username: str, email: str | None, phone: str | None, password_stdin: bool) -> None:
+    """Create a user in the Cognito user pool."""
+    if (email is None) == (phone is None):
+        raise click.UsageError("Give exactly one of --email or --phone.")
+    secret = read_secret("Password", password_stdin, confirm=True)
+    result = cli.auth.sign_up(username, secret, email=email, phone=phone)
+    cli.say(
+        f"Signed up {username}. {_sent(result.delivery)} Confirm with: client-auth confirm-sign-up {username} <CODE>",
+        {
+            "username": username,
+            "user_sub": result.user_sub,
+            "confirmed": result.confirmed,
+            "delivery": _delivery(result.delivery),
+        },
+    )
+
+
+@click.command("confirm-sign-up")
+@click.argument("username")
+@click.argument("code")
+@pass_cli
+def confirm_sign_up(cli: Cli, username: str, code: str) -> None:
+    """Confirm a sign-up with the code that was sent."""
+    cli.auth.confirm_sign_up(username, code)
+    cli.say(
+        f"Confirmed {username}. Sign in with: client-auth sign-in {username}", {"username": username, "confirmed": True}
+    )
+
+
+@click.command("resend-code")
+@click.argument("username")
+@pass_cli
+def resend_code(cli: Cli, username: str) -> None:
+    """Send the sign-up confirmation code again."""
+    delivery = cli.auth.resend_confirmation_code(username)
+    cli.say(_sent(delivery), {"username": username, "delivery": _delivery(delivery)})
+
+
+@click.command("forgot-password")
+@click.argument("username")
+@pass_cli
+def forgot_password(cli: Cli, username: str) -> None:
+    """Ask for a password-reset code."""
+    delivery = cli.auth.forgot_password(username)
+    cli.say(
+        f"{_sent(delivery)} Set a new password with: client-auth confirm-forgot-password {username} <CODE>",
+        {"username": username, "delivery": _delivery(delivery)},
+    )
+
+
+@click.command("confirm-forgot-password")
+@click.argument("username")
+@click.argument("code")
+@password_stdin
+@pass_cli
+def confirm_forgot_password(cli: Cli, username: str, code: str, password_stdin: bool) -> None:
+    """Set a new password with the reset code."""
+    secret = read_secret("New password", password_stdin, confirm=True)
+    cli.auth.confirm_forgot_password(username, code, secret)
+    cli.say(f"Password reset for {username}.", {"username": username, "password_reset": True})
+
+
+@click.command("change-password")
+@password_stdin
+@pass_cli
+def change_password(cli: Cli, password_stdin: bool) -> None:
+    """Change the signed-in user's password (stdin: the current one, then the new one, a line each)."""
+    old = read_secret("Current password", password_stdin)
+    new = read_secret("New password", password_stdin, confirm=True)
+    cli.auth.change_password(old, new)
+    cli.say("Password changed.", {"password_changed": True})
+
+
+COMMANDS = [sign_up, confirm_sign_up, resend_code, forgot_password, confirm_forgot_password, change_password]

@@ -1,0 +1,72 @@
+"""The fast path of ``client-auth credentials --format process``: the AWS CLI runs it for every command.
+
+While the cached credentials in the file store are fresh, they are printed from the file with the standard
+library, the settings loader and the store alone: no boto3, requests or dependency-injector import. Anything
+else (other options, another backend, stale or missing credentials) returns None and the full CLI runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import UTC, datetime
+
+_GLOBAL_WITH_VALUE = {"--config", "--profile", "--o3de-project"}
+
+
+def _parse(argv: list[str]) -> dict[str, list[str]] | None:
+    options: dict[str, list[str]] = {name: [] for name in _GLOBAL_WITH_VALUE}
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        name, eq, value = arg.partition("=")
+        if name in _GLOBAL_WITH_VALUE and not rest:
+            if not eq:
+                if i + 1 >= len(argv):
+                    return None
+                value = argv[i + 1]
+                i += 1
+            options[name].append(value)
+        else:
+            rest.append(arg)
+        i += 1
+    if rest not in (["credentials", "--format", "process"], ["credentials", "--format=process"]):
+        return None
+    return options
+
+
+def cached_process_credentials(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> str | None:
+    options = _parse(argv)
+    if options is None:
+        return None
+    from aws_client_auth.adapters.aws_sdk import (
+        credential_process_json,  # light at import: boto3 is loaded only when used
+    )
+    from aws_client_auth.adapters.settings.loader import load_settings
+    from aws_client_auth.adapters.stores.file import FileSessionStore
+    from aws_client_auth.domain.errors import ClientAuthError
+    from aws_client_auth.entrypoints.environment import ENV_O3DE_PROJECT, profile_name, session_home
+
+    try:
+        o3de = options["--o3de-project"][-1] if options["--o3de-project"] else environ.get(ENV_O3DE_PROJECT) or None
+        settings = load_settings(options["--config"], environ=environ, o3de_project=o3de)
+        if settings.get("storage", "backend") != "file":
+            return None
+        profile = profile_name(options["--profile"][-1] if options["--profile"] else None, environ)
+        session = FileSessionStore(session_home(settings, environ), profile).load()
+    except ClientAuthError:
+        return None  # the full CLI reports it properly
+    creds = session.credentials
+    if creds is None or creds.authenticated != bool(session.tokens) or not creds.is_fresh(datetime.now(UTC)):
+        return None
+    return json.dumps(credential_process_json(creds))
+
+
+def try_fast_path() -> bool:
+    answer = cached_process_credentials(sys.argv[1:], os.environ)
+    if answer is None:
+        return False
+    sys.stdout.write(answer + "\n")
+    return True

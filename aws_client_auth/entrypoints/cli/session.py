@@ -1,0 +1,177 @@
+"""Sign-in, challenges, refresh, sign-out and status."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any
+
+import click
+
+from aws_client_auth.domain.errors import DeviceFlowPending, NoPendingSignIn
+from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, DeviceAuthorization, SignedIn, SignInStep
+from aws_client_auth.entrypoints.cli.app import EXIT_PENDING, Cli, pass_cli, read_secret
+from aws_client_auth.entrypoints.cli.output import (
+    challenge_data,
+    describe_challenge,
+    describe_device,
+    device_data,
+    tokens_data,
+    when,
+)
+
+PROVIDER_HELP = "cognito (the user pool, default), lwa, google, or a custom provider's name."
+
+
+def report_step(cli: Cli, step: SignInStep) -> None:
+    """Signed in: exit 0. A challenge: say what to answer, exit 3."""
+    if isinstance(step, SignedIn):
+        who = f" as {step.tokens.username}" if step.tokens.username else ""
+        cli.say(f"Signed in to {step.tokens.provider}{who}.", {"status": "signed_in", **tokens_data(step.tokens)})
+        return
+    cli.say(describe_challenge(step), challenge_data(step))
+    click.get_current_context().exit(EXIT_PENDING)
+
+
+@click.command("sign-in")
+@click.argument("username", required=False)
+@click.option("--provider", default="cognito", show_default=True, help=PROVIDER_HELP)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--no-wait", is_flag=True, help="Device flow: show the code and return; finish with confirm-sign-in.")
+@click.option("--timeout", type=float, help="Device flow: give up waiting after this many seconds.")
+@pass_cli
+def sign_in(
+    cli: Cli, username: str | None, provider: str, password_stdin: bool, no_wait: bool, timeout: float | None
+) -> None:
+    """Sign in with a password (Cognito) or through the device flow (lwa, google, custom)."""
+    registry = cli.auth.container.provider_registry()
+    if registry.get(provider).password is not None:
+        if not username:
+            raise click.UsageError(f"{provider} signs in with a username: client-auth sign-in USERNAME")
+        report_step(cli, cli.auth.sign_in(username, read_secret("Password", password_stdin), provider=provider))
+        return
+    authorization = cli.auth.start_device_sign_in(provider)
+    if cli.json_output or no_wait:
+        cli.say(describe_device(authorization), device_data(authorization))
+    else:
+        click.echo(describe_device(authorization), err=True)
+    if no_wait:
+        cli.note("Once approved, finish with: client-auth confirm-sign-in")
+        click.get_current_context().exit(EXIT_PENDING)
+    report_step(cli, wait_for_device(cli, authorization, timeout))
+
+
+def wait_for_device(cli: Cli, authorization: DeviceAuthorization, timeout: float | None) -> SignedIn:
+    done = threading.Event()
+    ticker = None
+    if sys.stderr.isatty() and not cli.json_output:
+        ticker = threading.Thread(target=_countdown, args=(authorization, done), daemon=True)
+        ticker.start()
+    try:
+        return cli.auth.complete_device_sign_in(wait=True, timeout=timeout)
+    finally:
+        done.set()
+        if ticker is not None:
+            ticker.join()
+            click.echo("", err=True)
+
+
+def _countdown(authorization: DeviceAuthorization, done: threading.Event) -> None:
+    from datetime import UTC, datetime
+
+    while not done.wait(1.0):
+        left = max(0, int((authorization.expires_at - datetime.now(UTC)).total_seconds()))
+        click.echo(f"\rWaiting for approval... {left // 60}:{left % 60:02d} left ", err=True, nl=False)
+
+
+@click.command("confirm-sign-in")
+@click.argument("answer", required=False)
+@click.option("--answer-stdin", is_flag=True, help="Read the answer (a code or a new password) from standard input.")
+@pass_cli
+def confirm_sign_in(cli: Cli, answer: str | None, answer_stdin: bool) -> None:
+    """Answer the pending challenge, or check once whether a device code was approved."""
+    pending = cli.auth.pending()
+    if isinstance(pending, DeviceAuthorization):
+        try:
+            step = cli.auth.complete_device_sign_in(wait=False)
+        except DeviceFlowPending as waiting:
+            cli.say(str(waiting), {"status": "pending", **device_data(pending)})
+            click.get_current_context().exit(EXIT_PENDING)
+        report_step(cli, step)
+        return
+    if not isinstance(pending, Challenge):
+        raise NoPendingSignIn("Nothing is waiting for an answer: sign in first.")
+    if answer is None:
+        secret = pending.kind is ChallengeKind.NEW_PASSWORD_REQUIRED
+        answer = (
+            read_secret(pending.kind.prompt, answer_stdin)
+            if secret or answer_stdin
+            else click.prompt(pending.kind.prompt)
+        )
+    report_step(cli, cli.auth.confirm_sign_in(answer))
+
+
+@click.command("refresh")
+@click.option("--provider", default="cognito", show_default=True, help=PROVIDER_HELP)
+@pass_cli
+def refresh(cli: Cli, provider: str) -> None:
+    """Refresh a provider's tokens now."""
+    tokens = cli.auth.refresh_tokens(provider)
+    cli.say(
+        f"Refreshed {provider}: valid until {when(tokens.expires_at)}.", {"status": "refreshed", **tokens_data(tokens)}
+    )
+
+
+@click.command("sign-out")
+@click.option("--provider", help=PROVIDER_HELP)
+@click.option("--all", "everything", is_flag=True, help="Sign out of every provider (the default).")
+@click.option("--global", "globally", is_flag=True, help="Also revoke the refresh tokens on every device.")
+@pass_cli
+def sign_out(cli: Cli, provider: str | None, everything: bool, globally: bool) -> None:
+    """Sign out and forget the tokens (and the identity, once no provider is left)."""
+    if provider and everything:
+        raise click.UsageError("Give --provider or --all, not both.")
+    names = cli.auth.sign_out(provider, globally=globally)
+    where = " everywhere" if globally else ""
+    text = f"Signed out of {', '.join(names)}{where}." if names else "Nobody was signed in."
+    cli.say(text, {"signed_out": list(names), "global": globally})
+
+
+@click.command("status")
+@pass_cli
+def status(cli: Cli) -> None:
+    """Who is signed in, token and credential expiry, identity ids. Never a secret."""
+    s = cli.auth.status()
+    data: dict[str, Any] = {
+        "profile": s.profile,
+        "providers": [
+            {"provider": p.provider, "username": p.username, "expires_at": when(p.expires_at)} for p in s.providers
+        ],
+        "pending": s.pending,
+        "authenticated_identity_id": s.authenticated_identity_id,
+        "guest_identity_id": s.guest_identity_id,
+        "credentials_expiration": when(s.credentials_expiration),
+        "credentials_authenticated": s.credentials_authenticated,
+        "linked_logins": list(s.linked_logins),
+    }
+    lines = [f"Profile: {s.profile}"]
+    lines += [
+        f"Signed in: {p.provider} as {p.username or '?'} (tokens until {when(p.expires_at)})" for p in s.providers
+    ]
+    if not s.providers:
+        lines.append("Signed in: nobody (guest)")
+    if s.pending:
+        lines.append(f"Pending: {s.pending}")
+    if s.authenticated_identity_id:
+        lines.append(f"Identity: {s.authenticated_identity_id}")
+    if s.guest_identity_id:
+        lines.append(f"Guest identity: {s.guest_identity_id}")
+    if s.credentials_expiration:
+        kind = "authenticated" if s.credentials_authenticated else "guest"
+        lines.append(f"Credentials: {kind}, until {when(s.credentials_expiration)}")
+    if s.linked_logins:
+        lines.append(f"Linked logins: {', '.join(s.linked_logins)}")
+    cli.say("\n".join(lines), data)
+
+
+COMMANDS = [sign_in, confirm_sign_in, refresh, sign_out, status]

@@ -1,0 +1,204 @@
+"""The composition root: the only module that knows every adapter. It reads like a table of bindings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dependency_injector import containers, providers
+
+from aws_client_auth.adapters.aws_sdk import unsigned_client
+from aws_client_auth.adapters.cognito import endpoints
+from aws_client_auth.adapters.cognito.id_tokens import IdTokenVerifier
+from aws_client_auth.adapters.cognito.user_pool import CognitoUserPool
+from aws_client_auth.adapters.events import EventBus
+from aws_client_auth.adapters.http import HttpClient, JsonFetcher, http_session
+from aws_client_auth.adapters.identity_pool import CognitoIdentityPool
+from aws_client_auth.adapters.oauth.device_flow import DeviceFlowClient
+from aws_client_auth.adapters.oauth.transport import OAuthTransport
+from aws_client_auth.adapters.plugins import ProviderContext, custom_factories
+from aws_client_auth.adapters.stores.file import FileSessionStore
+from aws_client_auth.adapters.stores.keyring_store import keyring_store
+from aws_client_auth.adapters.stores.memory import MemorySessionStore
+from aws_client_auth.adapters.system import SystemClock, SystemSleeper
+from aws_client_auth.application.services.credentials import CredentialService
+from aws_client_auth.application.services.sessions import Sessions
+from aws_client_auth.application.services.tokens import TokenKeeper
+from aws_client_auth.application.use_cases.change_password import ChangePassword
+from aws_client_auth.application.use_cases.complete_device_sign_in import CompleteDeviceSignIn
+from aws_client_auth.application.use_cases.confirm_forgot_password import ConfirmForgotPassword
+from aws_client_auth.application.use_cases.confirm_sign_in import ConfirmSignIn
+from aws_client_auth.application.use_cases.confirm_sign_up import ConfirmSignUp
+from aws_client_auth.application.use_cases.disable_mfa import DisableMfa
+from aws_client_auth.application.use_cases.enable_mfa import EnableMfa
+from aws_client_auth.application.use_cases.forgot_password import ForgotPassword
+from aws_client_auth.application.use_cases.get_credentials import GetCredentials
+from aws_client_auth.application.use_cases.get_tokens import GetTokens
+from aws_client_auth.application.use_cases.link_identities import LinkIdentities
+from aws_client_auth.application.use_cases.refresh_tokens import RefreshTokens
+from aws_client_auth.application.use_cases.resend_confirmation_code import ResendConfirmationCode
+from aws_client_auth.application.use_cases.reset import Reset
+from aws_client_auth.application.use_cases.sign_in import SignIn
+from aws_client_auth.application.use_cases.sign_out import SignOut
+from aws_client_auth.application.use_cases.sign_up import SignUp
+from aws_client_auth.application.use_cases.start_device_sign_in import StartDeviceSignIn
+from aws_client_auth.application.use_cases.verify_mfa import VerifyMfa
+from aws_client_auth.entrypoints import wiring
+
+
+class Container(containers.DeclarativeContainer):
+    config = providers.Configuration(strict=True)
+    profile = providers.Object("default")
+    home: providers.Object[Path | None] = providers.Object(None)
+    extra_providers = providers.Dict()
+    """Custom providers registered in code: name -> factory of an AuthProvider."""
+
+    # --- the machine -----------------------------------------------------------------------------------
+    clock = providers.Singleton(SystemClock)
+    sleeper = providers.Singleton(SystemSleeper)
+    events = providers.Singleton(EventBus)
+    http = providers.Singleton(
+        HttpClient,
+        providers.Singleton(http_session),
+        timeout=config.network.timeout_seconds,
+        max_attempts=config.network.max_attempts,
+        sleeper=sleeper,
+    )
+    fetch_json = providers.Singleton(JsonFetcher, client=http)
+
+    # --- storage ---------------------------------------------------------------------------------------
+    session_store = providers.Selector(
+        config.storage.backend,
+        file=providers.Singleton(FileSessionStore, directory=home, profile=profile),
+        memory=providers.Singleton(MemorySessionStore, profile=profile),
+        keyring=providers.Singleton(
+            keyring_store, home=home, profile=profile, fallback_to_file=config.storage.keyring_fallback_to_file
+        ),
+    )
+    sessions = providers.Singleton(Sessions, store=session_store)
+
+    # --- Cognito user pool -----------------------------------------------------------------------------
+    pool_region = providers.Callable(endpoints.pool_region, config.cognito.user_pool_id, config.aws.region)
+    cognito_idp = providers.Singleton(
+        unsigned_client,
+        "cognito-idp",
+        region=pool_region,
+        endpoint_url=config.aws.endpoint_url,
+        timeout=config.network.timeout_seconds,
+        max_attempts=config.network.max_attempts,
+    )
+    id_token_verifier = providers.Singleton(
+        IdTokenVerifier,
+        jwks_url=providers.Callable(
+            endpoints.jwks_url,
+            pool_region,
+            config.cognito.user_pool_id,
+            config.aws.endpoint_url,
+            config.cognito.jwks_url,
+        ),
+        issuer=providers.Callable(endpoints.issuer, pool_region, config.cognito.user_pool_id),
+        audience=config.cognito.app_client_id,
+        leeway=providers.Callable(wiring.seconds, config.cognito.id_token_leeway_seconds),
+        clock=clock,
+        fetch=fetch_json,
+    )
+    user_pool = providers.Singleton(
+        CognitoUserPool,
+        client=cognito_idp,
+        pool_id=config.cognito.user_pool_id,
+        client_id=config.cognito.app_client_id,
+        client_secret=providers.Callable(wiring.optional_secret, config.cognito.app_client_secret),
+        auth_flow=config.cognito.auth_flow,
+        verifier=id_token_verifier,
+        clock=clock,
+        revoke_on_sign_out=config.cognito.revoke_on_sign_out,
+    )
+
+    # --- Cognito identity pool -------------------------------------------------------------------------
+    cognito_identity = providers.Singleton(
+        unsigned_client,
+        "cognito-identity",
+        region=config.aws.region,
+        endpoint_url=config.aws.endpoint_url,
+        timeout=config.network.timeout_seconds,
+        max_attempts=config.network.max_attempts,
+    )
+    identity_pool_adapter = providers.Singleton(
+        CognitoIdentityPool,
+        client=cognito_identity,
+        pool_id=config.cognito.identity_pool_id,
+        clock=clock,
+        account_id=config.aws.account_id,
+    )
+    identity_pool = providers.Singleton(
+        wiring.identity_pool, config.cognito.identity_pool_id, identity_pool_adapter.provider
+    )
+
+    # --- OAuth device flow: Login with Amazon, Google, custom providers ---------------------------------
+    oauth_transport = providers.Singleton(OAuthTransport, client=http)
+    device_client = providers.Factory(DeviceFlowClient, transport=oauth_transport, clock=clock)
+    provider_context = providers.Singleton(ProviderContext, transport=oauth_transport, clock=clock)
+    plugin_providers = providers.Singleton(
+        custom_factories, providers.Callable(wiring.custom_sections, config), provider_context.provider
+    )
+
+    # --- providers and shared services -----------------------------------------------------------------
+    provider_registry = providers.Singleton(
+        wiring.provider_registry,
+        config,
+        cognito=user_pool.provider,
+        device_client=device_client.provider,
+        extra=providers.Callable(wiring.merged, plugin_providers, extra_providers),
+    )
+    tokens = providers.Singleton(
+        TokenKeeper,
+        sessions=sessions,
+        providers=provider_registry,
+        clock=clock,
+        events=events,
+        skew=providers.Callable(wiring.seconds, config.session.refresh_skew_seconds),
+    )
+    credentials = providers.Singleton(
+        CredentialService,
+        sessions=sessions,
+        providers=provider_registry,
+        tokens=tokens,
+        identity_pool=identity_pool,
+        clock=clock,
+        events=events,
+    )
+
+    # --- use cases -------------------------------------------------------------------------------------
+    sign_up = providers.Factory(SignUp, providers=provider_registry, events=events)
+    confirm_sign_up = providers.Factory(ConfirmSignUp, providers=provider_registry, events=events)
+    resend_confirmation_code = providers.Factory(ResendConfirmationCode, providers=provider_registry, events=events)
+    forgot_password = providers.Factory(ForgotPassword, providers=provider_registry, events=events)
+    confirm_forgot_password = providers.Factory(ConfirmForgotPassword, providers=provider_registry, events=events)
+    sign_in = providers.Factory(SignIn, providers=provider_registry, sessions=sessions, events=events)
+    confirm_sign_in = providers.Factory(ConfirmSignIn, providers=provider_registry, sessions=sessions, events=events)
+    start_device_sign_in = providers.Factory(
+        StartDeviceSignIn, providers=provider_registry, sessions=sessions, events=events
+    )
+    complete_device_sign_in = providers.Factory(
+        CompleteDeviceSignIn,
+        providers=provider_registry,
+        sessions=sessions,
+        events=events,
+        clock=clock,
+        sleeper=sleeper,
+    )
+    enable_mfa = providers.Factory(EnableMfa, providers=provider_registry, tokens=tokens, events=events)
+    verify_mfa = providers.Factory(VerifyMfa, providers=provider_registry, tokens=tokens, events=events)
+    disable_mfa = providers.Factory(DisableMfa, providers=provider_registry, tokens=tokens, events=events)
+    change_password = providers.Factory(ChangePassword, providers=provider_registry, tokens=tokens, events=events)
+    refresh_tokens = providers.Factory(RefreshTokens, tokens=tokens)
+    get_tokens = providers.Factory(GetTokens, tokens=tokens)
+    sign_out = providers.Factory(SignOut, providers=provider_registry, sessions=sessions, events=events)
+    get_credentials = providers.Factory(GetCredentials, credentials=credentials)
+    link_identities = providers.Factory(
+        LinkIdentities,
+        credentials=credentials,
+        sessions=sessions,
+        events=events,
+        pool_id=config.cognito.identity_pool_id,
+    )
+    reset = providers.Factory(Reset, sessions=sessions, credentials=credentials, events=events)

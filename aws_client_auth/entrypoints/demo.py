@@ -1,0 +1,173 @@
+"""The main job on the embedded local default: the whole mission, narrated, against a local moto server.
+
+Every step runs a real ``client-auth`` command (in this process, with its real code paths); only the AWS
+services are local. Nothing is left running and nothing outside a temporary folder is touched.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import hmac
+import io
+import json
+import os
+import struct
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from aws_client_auth.domain.errors import ClientAuthError
+
+USER = "demo-player"
+PASSWORD = "Demo-Passw0rd!"
+EMAIL = "player@example.com"
+
+
+def totp(secret: str, at: float | None = None) -> str:
+    """RFC 6238 (SHA-1, 30 s, 6 digits): the code an authenticator app would show for ``secret``."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    counter = struct.pack(">Q", int((time.time() if at is None else at) // 30))
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = (struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{value:06d}"
+
+
+def fresh_totp(secret: str, margin: float = 6.0) -> str:
+    """A code with at least ``margin`` seconds of its 30-second window left, so that it is still current when
+    the server checks it (a person would wait for the next code the same way)."""
+    left = 30 - time.time() % 30
+    if left < margin:
+        time.sleep(left + 0.05)
+    return totp(secret)
+
+
+@contextlib.contextmanager
+def local_server() -> Iterator[str]:
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"  # so that a wrong TOTP code is refused
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log lines in the narration
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+class DemoFailed(ClientAuthError):
+    code = "demo_failed"
+
+
+class Narrator:
+    def __init__(self, run: Callable[[list[str], str | None], tuple[int, str]], echo: Callable[[str], None]) -> None:
+        self._run = run
+        self._echo = echo
+        self.step = 0
+
+    def say(self, text: str) -> None:
+        self.step += 1
+        self._echo(f"\n== {self.step}. {text}")
+
+    def cli(self, *args: str, stdin: str | None = None, expect: int = 0) -> str:
+        shown = " ".join(args)
+        self._echo(f"$ client-auth {shown}" + ("   (password on stdin)" if stdin else ""))
+        code, output = self._run(list(args), stdin)
+        if output.strip():
+            self._echo(output.rstrip("\n"))
+        if code != expect:
+            raise DemoFailed(f"The demo stopped: 'client-auth {shown}' exited with {code}, expected {expect}.")
+        return output
+
+
+def in_process_runner(config: Path) -> Callable[[list[str], str | None], tuple[int, str]]:
+    """Runs the real command tree in this process, capturing what it prints."""
+    from aws_client_auth.entrypoints.cli.commands import cli
+
+    def run(args: list[str], stdin: str | None) -> tuple[int, str]:
+        out = io.StringIO()
+        old_stdin = sys.stdin
+        sys.stdin = io.StringIO(stdin or "")
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                code = cli.main(["--config", str(config), *args], prog_name="client-auth", standalone_mode=False)
+        finally:
+            sys.stdin = old_stdin
+        return (code if isinstance(code, int) else 0), out.getvalue()
+
+    return run
+
+
+def run_demo(echo: Callable[[str], None], *, keep_running: bool = False) -> None:
+    from aws_client_auth.entrypoints.local_stack import provision
+    from aws_client_auth.entrypoints.scripting import ClientAuth
+
+    with tempfile.TemporaryDirectory(prefix="client-auth-demo-") as folder, local_server() as endpoint:
+        home = Path(folder)
+        echo(f"A local AWS emulator (moto) is running at {endpoint}.")
+        stack = provision(endpoint)
+        config = home / "client-auth.toml"
+        config.write_text(stack.toml() + f'\n[storage]\nbackend = "file"\npath = "{home / "sessions"}"\n')
+        echo(f"It has a user pool ({stack.user_pool_id}), an app client and an identity pool with guest access.")
+        if keep_running:
+            _keep_running(echo, config)
+            return
+        n = Narrator(in_process_runner(config), echo)
+
+        n.say("Nobody is signed in: guest (unauthenticated) AWS credentials")
+        n.cli("credentials", "--format", "env")
+
+        n.say("Sign up with an email address, then confirm with the emailed code")
+        n.cli("sign-up", USER, "--email", EMAIL, "--password-stdin", stdin=f"{PASSWORD}\n")
+        n.cli("confirm-sign-up", USER, "123456")
+
+        n.say("Sign in with SRP: the password never leaves this machine")
+        n.cli("sign-in", USER, "--password-stdin", stdin=f"{PASSWORD}\n")
+        n.cli("status")
+
+        n.say("Turn on authenticator-app (TOTP) MFA; this demo plays the authenticator app")
+        setup = json.loads(n.cli("--json", "enable-mfa", "--totp").splitlines()[0])
+        n.cli("verify-mfa", fresh_totp(setup["secret"]))
+
+        n.say("Sign in again: now a TOTP code is asked for (exit code 3 means 'answer pending')")
+        n.cli("sign-out")
+        n.cli("sign-in", USER, "--password-stdin", stdin=f"{PASSWORD}\n", expect=3)
+        n.cli("confirm-sign-in", fresh_totp(setup["secret"]))
+
+        n.say("Authenticated AWS credentials, shared with a boto3 client talking to local STS and S3")
+        n.cli("credentials", "--format", "env")
+        auth = ClientAuth.from_config(config)
+        session = auth.boto3_session()
+        caller = session.client("sts").get_caller_identity()
+        s3 = session.client("s3")
+        s3.create_bucket(Bucket="client-auth-demo")
+        s3.put_object(Bucket="client-auth-demo", Key="hello.txt", Body=b"signed in")
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket="client-auth-demo").get("Contents", [])]
+        echo(f"boto3: STS says account {caller['Account']}; S3 bucket client-auth-demo holds {keys}")
+
+        n.say("Refresh the tokens (the refresh token is kept: Cognito sends none back)")
+        n.cli("refresh")
+
+        n.say("Sign out everywhere: the authenticated identity is forgotten, guest credentials again")
+        n.cli("sign-out", "--global")
+        n.cli("credentials", "--format", "env")
+        n.cli("status")
+    echo("\nThe whole mission succeeded. The local server is stopped and the temporary folder removed.")
+
+
+def _keep_running(echo: Callable[[str], None], config: Path) -> None:
+    echo(f"\nConfiguration for this emulator, saved at {config}:\n")
+    echo(config.read_text())
+    echo(f"Try any command by hand, for example:\n  client-auth --config {config} sign-up alice --email a@example.com")
+    echo("Confirmation codes are not checked by the emulator: any code works. Press Ctrl-C to stop.")
+    with contextlib.suppress(KeyboardInterrupt):
+        while True:
+            time.sleep(3600)

@@ -1,0 +1,27 @@
+"""The process environment the entrypoints read, in one light module (no SDK, no DI framework)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from aws_client_auth.adapters.settings.model import Settings
+
+ENV_HOME = "CLIENT_AUTH_HOME"
+ENV_PROFILE = "CLIENT_AUTH_PROFILE"
+ENV_O3DE_PROJECT = "CLIENT_AUTH_O3DE_PROJECT"
+APP_NAME = "aws-client-auth"
+
+
+def session_home(settings: Settings, environ: Mapping[str, str]) -> Path:
+    """``[storage] path``, else CLIENT_AUTH_HOME, else the platform's user data directory."""
+    configured = settings.get("storage", "path") or environ.get(ENV_HOME)
+    if configured:
+        return Path(configured).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def profile_name(explicit: str | None, environ: Mapping[str, str]) -> str:
+    return explicit or environ.get(ENV_PROFILE) or "default"

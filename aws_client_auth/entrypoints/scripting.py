@@ -1,0 +1,213 @@
+"""``ClientAuth``: the facade scripts and editor tooling call. Methods return domain values and raise the
+domain's typed errors; everything goes through the use cases, so events fire as the Gem's buses did.
+
+    auth = ClientAuth.from_config("client-auth.toml")
+    step = auth.sign_in("alice", password)
+    if not step.done:
+        step = auth.confirm_sign_in(input(step.kind.prompt + ": "))
+    s3 = auth.boto3_session().client("s3")
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from aws_client_auth.adapters import aws_sdk
+from aws_client_auth.application.ports.sleeper import Cancellation
+from aws_client_auth.application.services.providers import AuthProvider
+from aws_client_auth.domain.credentials import Credentials
+from aws_client_auth.domain.events import Event
+from aws_client_auth.domain.identity import Identity
+from aws_client_auth.domain.session import Pending
+from aws_client_auth.domain.sign_in import DeviceAuthorization, MfaSetup, SignedIn, SignInStep, SignUpResult
+from aws_client_auth.domain.tokens import COGNITO, ProviderName, Tokens
+from aws_client_auth.domain.user import MfaType
+from aws_client_auth.entrypoints.bootstrap import build_container
+from aws_client_auth.entrypoints.container import Container
+
+E = TypeVar("E", bound=Event)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderStatus:
+    provider: ProviderName
+    username: str | None
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """Who is signed in and what is cached; never a secret."""
+
+    profile: str
+    providers: tuple[ProviderStatus, ...]
+    pending: str | None
+    authenticated_identity_id: str | None
+    guest_identity_id: str | None
+    credentials_expiration: datetime | None
+    credentials_authenticated: bool | None
+    linked_logins: tuple[str, ...]
+
+
+class ClientAuth:
+    def __init__(self, container: Container) -> None:
+        self._c = container
+
+    @classmethod
+    def from_config(
+        cls,
+        *paths: str | os.PathLike[str],
+        profile: str | None = None,
+        o3de_project: str | os.PathLike[str] | None = None,
+        environ: dict[str, str] | None = None,
+        **overrides: dict[str, Any],
+    ) -> ClientAuth:
+        """Settings from ``paths`` (TOML, O3DE resource mapping or setreg), then sections given as keywords:
+        ``ClientAuth.from_config(cognito={"user_pool_id": ..., "app_client_id": ...})``."""
+        return cls(
+            build_container(*paths, profile=profile, o3de_project=o3de_project, overrides=overrides, environ=environ)
+        )
+
+    @classmethod
+    def from_container(cls, container: Container) -> ClientAuth:
+        """For tests and tooling that override the container's providers (fakes, a custom store)."""
+        return cls(container)
+
+    @property
+    def container(self) -> Container:
+        return self._c
+
+    # --- user management (the Gem's user management bus) --------------------------------------------
+    def sign_up(
+        self, username: str, password: str, *, email: str | None = None, phone: str | None = None
+    ) -> SignUpResult:
+        return self._c.sign_up().execute(username, password, email=email, phone=phone)
+
+    def confirm_sign_up(self, username: str, code: str) -> None:
+        self._c.confirm_sign_up().execute(username, code)
+
+    def resend_confirmation_code(self, username: str) -> Any:
+        return self._c.resend_confirmation_code().execute(username)
+
+    def forgot_password(self, username: str) -> Any:
+        return self._c.forgot_password().execute(username)
+
+    def confirm_forgot_password(self, username: str, code: str, new_password: str) -> None:
+        self._c.confirm_forgot_password().execute(username, code, new_password)
+
+    def change_password(self, old_password: str, new_password: str) -> None:
+        self._c.change_password().execute(old_password, new_password)
+
+    def enable_mfa(self, mfa_type: str | MfaType = MfaType.SMS) -> MfaSetup | None:
+        return self._c.enable_mfa().execute(mfa_type)
+
+    def verify_mfa(self, code: str) -> None:
+        self._c.verify_mfa().execute(code)
+
+    def disable_mfa(self) -> None:
+        self._c.disable_mfa().execute()
+
+    # --- authentication (the Gem's authentication provider bus) --------------------------------------
+    def sign_in(self, username: str, password: str, *, provider: str = COGNITO) -> SignInStep:
+        return self._c.sign_in().execute(username, password, provider=provider)
+
+    def confirm_sign_in(self, answer: str) -> SignInStep:
+        return self._c.confirm_sign_in().execute(answer)
+
+    def start_device_sign_in(self, provider: str) -> DeviceAuthorization:
+        return self._c.start_device_sign_in().execute(provider)
+
+    def complete_device_sign_in(
+        self, *, wait: bool = True, timeout: float | None = None, cancel: Cancellation | None = None
+    ) -> SignedIn:
+        return self._c.complete_device_sign_in().execute(wait=wait, timeout=timeout, cancel=cancel)
+
+    def register_provider(self, name: str, factory: Callable[[], AuthProvider]) -> None:
+        """Add a custom provider in code (the Gem's provider pattern); it signs in like the built-in ones."""
+        self._c.provider_registry().register(name, factory)
+
+    def pending(self) -> Pending | None:
+        """The challenge or device code waiting for an answer, kept between runs."""
+        return self._c.sessions().load().pending
+
+    def refresh_tokens(self, provider: str = COGNITO) -> Tokens:
+        return self._c.refresh_tokens().execute(provider)
+
+    def get_tokens(self, provider: str = COGNITO) -> Tokens:
+        return self._c.get_tokens().execute(provider)
+
+    def is_signed_in(self, provider: str = COGNITO) -> bool:
+        return ProviderName(provider) in self._c.sessions().load().tokens
+
+    def signed_in_providers(self) -> tuple[ProviderName, ...]:
+        return self._c.sessions().load().signed_in_providers
+
+    def sign_out(self, provider: str | None = None, *, globally: bool = False) -> tuple[ProviderName, ...]:
+        return self._c.sign_out().execute(provider, globally=globally)
+
+    # --- authorization (the Gem's authorization bus) -------------------------------------------------
+    def get_credentials(self, *, force_refresh: bool = False) -> Credentials:
+        return self._c.get_credentials().execute(force_refresh=force_refresh)
+
+    def link_identities(self) -> Identity:
+        return self._c.link_identities().execute()
+
+    def identity_id(self) -> str | None:
+        """The identity id in use: the authenticated one while signed in, else the guest one (if any yet)."""
+        session = self._c.sessions().load()
+        return session.authenticated_identity_id if session.tokens else session.guest_identity_id
+
+    def has_persisted_logins(self) -> bool:
+        return bool(self._c.sessions().load().tokens)
+
+    def reset(self) -> None:
+        self._c.reset().execute()
+
+    def boto3_session(self, region: str | None = None) -> Any:
+        """A boto3 Session whose clients share this profile's refreshing credentials."""
+        service = self._c.credentials()
+        return aws_sdk.boto3_session(
+            service.get, region or self._c.config.aws.region(), self._c.config.aws.endpoint_url()
+        )
+
+    def botocore_credential_provider(self) -> Any:
+        """A credential provider for a botocore session of your own; insert it with
+        ``session.get_component("credential_provider").insert_before("env", provider)``."""
+        return aws_sdk.credential_provider(self._c.credentials().get)
+
+    def credential_process(self) -> dict[str, Any]:
+        """What ``credential_process`` prints for the AWS CLI and SDKs."""
+        return aws_sdk.credential_process_json(self.get_credentials())
+
+    # --- events -------------------------------------------------------------------------------------
+    def subscribe(self, event_type: type[E], handler: Callable[[E], None]) -> Callable[[], None]:
+        """Call ``handler`` for each event of ``event_type`` (or a subtype); returns the unsubscribe call."""
+        return self._c.events().subscribe(event_type, handler)
+
+    def status(self) -> Status:
+        session = self._c.sessions().load()
+        creds = session.credentials
+        pending = session.pending
+        return Status(
+            profile=self._c.sessions().profile,
+            providers=tuple(
+                ProviderStatus(name, tokens.username, tokens.expires_at)
+                for name, tokens in sorted(session.tokens.items())
+            ),
+            pending=None if pending is None else f"{pending.provider}: {_describe(pending)}",
+            authenticated_identity_id=session.authenticated_identity_id,
+            guest_identity_id=session.guest_identity_id,
+            credentials_expiration=creds.expiration if creds else None,
+            credentials_authenticated=creds.authenticated if creds else None,
+            linked_logins=tuple(sorted(session.linked_logins)),
+        )
+
+
+def _describe(pending: Pending) -> str:
+    if isinstance(pending, DeviceAuthorization):
+        return f"device code {pending.user_code} at {pending.verification_uri}"
+    return pending.kind.prompt
