@@ -3,9 +3,64 @@
 from __future__ import annotations
 
 import hmac
+import threading
+from collections import OrderedDict
 from typing import Final, final
 
 MASK: Final = "**********"
+_REMEMBERED: Final = 512
+"""How many distinct secret values :func:`scrub` remembers (the most recent ones; tokens rotate)."""
+_SHORTEST: Final = 3
+"""Shorter values are not remembered: masking every "a" in a message would hide the message, not a secret."""
+
+
+
+class _KnownSecrets:
+    """The secret values this process holds or sent, most recent last, for redaction by value."""
+
+    def __init__(self) -> None:
+        self._values: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+        self._longest_first: list[str] | None = []
+
+    def remember(self, value: str) -> None:
+        if len(value) < _SHORTEST:
+            return
+        with self._lock:
+            if value in self._values:
+                self._values.move_to_end(value)
+                return
+            self._values[value] = None
+            if len(self._values) > _REMEMBERED:
+                self._values.popitem(last=False)
+            self._longest_first = None
+
+    def longest_first(self) -> list[str]:
+        with self._lock:
+            if self._longest_first is None:
+                self._longest_first = sorted(self._values, key=len, reverse=True)
+            return self._longest_first
+
+
+_known = _KnownSecrets()
+
+
+def remember(value: str) -> None:
+    """Registers a secret value so that :func:`scrub` masks it wherever it is echoed back."""
+    _known.remember(value)
+
+
+def scrub(text: str) -> str:
+    """``text`` with every secret value this process holds or sent replaced by the mask.
+
+    Redaction by value: a service or proxy that echoes the password, a token or a device code in an error
+    message is caught whatever the value looks like. Longest values first, so a secret containing another is
+    masked whole.
+    """
+    for value in _known.longest_first():
+        if value in text:
+            text = text.replace(value, MASK)
+    return text
 
 
 @final
@@ -20,6 +75,7 @@ class Secret:
         if not isinstance(value, str):
             raise TypeError("a Secret holds a str")
         object.__setattr__(self, "_value", value)
+        remember(value)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Secret is immutable")
