@@ -163,3 +163,9 @@ class UnknownIdentity(ClientAuthError):
 
 class GuestAccessDisabled(ClientAuthError):
     code = "guest_access_disabled"
+
+
+class CorruptSession(StorageError):
+    """The stored session cannot be read back. A new sign-in replaces it (keeping the bad file aside)."""
+
+    code = "corrupt_session"

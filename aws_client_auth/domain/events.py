@@ -70,6 +70,15 @@ class SignedIn(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class PreviousUserForgotten(Event):
+    """Someone else signed in with ``provider``: what belonged to ``previous_user`` (their identity, credentials,
+    linked logins and other providers' tokens) was dropped before anything was reused."""
+
+    provider: ProviderName
+    previous_user: str
+
+
+@dataclass(frozen=True, slots=True)
 class ChallengeIssued(Event):
     provider: ProviderName
     kind: ChallengeKind

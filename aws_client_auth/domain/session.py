@@ -34,18 +34,60 @@ class Session:
         return tuple(sorted(self.tokens))
 
     def with_tokens(self, tokens: Tokens) -> Session:
-        """A provider signed in or refreshed: its logins changed, so cached credentials are dropped."""
+        """A provider refreshed (same user): its logins changed, so cached credentials are dropped."""
         merged = {**self.tokens, tokens.provider: tokens}
         return replace(self, tokens=merged, credentials=None, pending=self._pending_unless(tokens.provider))
 
+    def signed_in(self, tokens: Tokens) -> Session:
+        """A provider signed in. What is kept depends on who signed in (see :meth:`previous_user`).
+
+        - Another user than the one stored: everything tied to the previous user goes (their authenticated
+          identity, credentials, linked logins and the other providers' tokens); the guest identity stays.
+        - The same user, known by subject: as a refresh.
+        - Not known (no subject on either side): the identity is asked for again (the pool answers the same
+          identity for the same logins), so a stored identity is never handed to someone else.
+        """
+        if self.previous_user(tokens) is not None:
+            return Session(tokens={tokens.provider: tokens}, guest_identity_id=self.guest_identity_id)
+        session = self.with_tokens(tokens)
+        stored = self.tokens.get(tokens.provider)
+        if stored is not None and (stored.subject is None or tokens.subject is None):
+            session = replace(session, authenticated_identity_id=None, linked_logins=frozenset())
+        return session
+
+    def previous_user(self, tokens: Tokens) -> str | None:
+        """Who was signed in with ``tokens.provider`` if that was someone else, else None.
+
+        Users are told apart by subject (``sub``), else by user name, where both sides know it.
+        """
+        stored = self.tokens.get(tokens.provider)
+        if stored is None:
+            return None
+        if stored.subject and tokens.subject:
+            differs = stored.subject != tokens.subject
+        elif stored.username and tokens.username:
+            differs = stored.username.casefold() != tokens.username.casefold()
+        else:
+            differs = False
+        return (stored.username or stored.subject or "another user") if differs else None
+
     def without_provider(self, provider: ProviderName) -> Session:
-        """Sign-out of one provider; leaving no provider forgets the authenticated identity too (Gem defect 6)."""
+        """Sign-out of one provider; leaving no provider forgets the authenticated identity too, so that the next
+        user of this machine cannot reuse it."""
         remaining = {name: t for name, t in self.tokens.items() if name != provider}
         session = replace(self, tokens=remaining, credentials=None, pending=self._pending_unless(provider))
         return session if remaining else replace(session, authenticated_identity_id=None, linked_logins=frozenset())
 
     def with_pending(self, pending: Pending | None) -> Session:
         return replace(self, pending=pending)
+
+    def without_pending(self, provider: ProviderName) -> Session:
+        """Drops the pending step of ``provider`` (a failed or abandoned sign-in), keeping another provider's."""
+        return replace(self, pending=self._pending_unless(provider))
+
+    @property
+    def is_empty(self) -> bool:
+        return self == Session()
 
     def with_credentials(self, credentials: Credentials | None) -> Session:
         if credentials is None:

@@ -10,7 +10,7 @@ from typing import Any
 from aws_client_auth.adapters.settings.loader import load_settings
 from aws_client_auth.adapters.settings.model import Settings
 from aws_client_auth.entrypoints.container import Container
-from aws_client_auth.entrypoints.environment import ENV_O3DE_PROJECT, profile_name, session_home
+from aws_client_auth.entrypoints.environment import ENV_O3DE_PROJECT, profile_name, session_home, session_scope
 
 
 def build_container(
@@ -31,4 +31,5 @@ def container_for(settings: Settings, *, profile: str = "default", home: Path | 
     container.config.from_dict(settings.as_config())
     container.profile.override(profile)
     container.home.override(home)
+    container.scope.override(session_scope(settings))
     return container

@@ -48,6 +48,8 @@ from aws_client_auth.entrypoints import wiring
 class Container(containers.DeclarativeContainer):
     config = providers.Configuration(strict=True)
     profile = providers.Object("default")
+    scope = providers.Object("")
+    """Which of the profile's sessions this configuration uses (``environment.session_scope``)."""
     home: providers.Object[Path | None] = providers.Object(None)
     extra_providers = providers.Dict()
     """Custom providers registered in code: name -> factory of an AuthProvider."""
@@ -68,10 +70,14 @@ class Container(containers.DeclarativeContainer):
     # --- storage ---------------------------------------------------------------------------------------
     session_store = providers.Selector(
         config.storage.backend,
-        file=providers.Singleton(FileSessionStore, directory=home, profile=profile),
+        file=providers.Singleton(FileSessionStore, directory=home, profile=profile, scope=scope),
         memory=providers.Singleton(MemorySessionStore, profile=profile),
         keyring=providers.Singleton(
-            keyring_store, home=home, profile=profile, fallback_to_file=config.storage.keyring_fallback_to_file
+            keyring_store,
+            home=home,
+            profile=profile,
+            fallback_to_file=config.storage.keyring_fallback_to_file,
+            scope=scope,
         ),
     )
     sessions = providers.Singleton(Sessions, store=session_store)

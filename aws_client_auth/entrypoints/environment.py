@@ -23,5 +23,17 @@ def session_home(settings: Settings, environ: Mapping[str, str]) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def session_scope(settings: Settings) -> str:
+    """Which sessions of a profile this configuration may use: those made with the same user pool, app client,
+    identity pool and endpoint. Another configuration on the same profile has its own session there."""
+    parts = (
+        settings.get("cognito", "user_pool_id") or "-",
+        settings.get("cognito", "app_client_id") or "-",
+        settings.get("cognito", "identity_pool_id") or "-",
+    )
+    endpoint = settings.get("aws", "endpoint_url")
+    return "/".join(parts) + (f"@{endpoint}" if endpoint else "")
+
+
 def profile_name(explicit: str | None, environ: Mapping[str, str]) -> str:
     return explicit or environ.get(ENV_PROFILE) or "default"

@@ -1,7 +1,19 @@
-"""A session as JSON and back. The file holds secrets, so only the stores' 0600 files ever see this text."""
+"""A profile's sessions as JSON and back. The text holds secrets, so only the stores' 0600 files and the OS
+keychain ever see it.
+
+A profile keeps one session per *scope*: the user pool, app client, identity pool and endpoint it was made with
+(version 2). So a person who switches one profile between a staging and a production configuration finds each
+session intact, and one configuration never serves, refreshes or deletes another's tokens or credentials::
+
+    {"version": 2, "sessions": {"<scope>": {"tokens": ..., "pending": ..., ...}}}
+
+A version-1 file (one session for the whole profile, written before scopes existed) is read as the session of
+whichever scope reads it first, and is rewritten as that scope's on the next save.
+"""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -13,12 +25,57 @@ from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, CodeDeliver
 from aws_client_auth.domain.tokens import ProviderName, Tokens
 from aws_client_auth.domain.user import MfaType
 
-VERSION = 1
+VERSION = 2
+_SINGLE_SESSION_VERSION = 1
+log = logging.getLogger(__name__)
+
+
+def read_scoped(document: Any, scope: str) -> Session:
+    """The session of ``scope`` in a profile document (an empty one if it has none).
+
+    Raises StorageError (never KeyError or TypeError) for anything that is not a document we wrote.
+    """
+    if isinstance(document, dict) and document.get("version") == _SINGLE_SESSION_VERSION:
+        log.info("Reading a version-1 session file as the session of this configuration.")
+        return decode(document)
+    entry = _sessions(document).get(scope)
+    return Session() if entry is None else decode(entry)
+
+
+def write_scoped(document: Any, scope: str, session: Session | None) -> dict[str, Any] | None:
+    """The profile document with ``scope``'s session replaced (or removed, for None or an empty session).
+
+    ``document`` is what the store holds now (None when nothing): the other scopes' sessions are kept as they
+    are. Returns None when no session is left, so the store can delete its entry.
+    """
+    sessions = {} if document is None or _is_single_session(document) else dict(_sessions(document))
+    if session is None or session.is_empty:
+        sessions.pop(scope, None)
+    else:
+        sessions[scope] = encode(session)
+    return {"version": VERSION, "sessions": sessions} if sessions else None
+
+
+def scopes(document: Any) -> list[str]:
+    return sorted(_sessions(document)) if not _is_single_session(document) else []
+
+
+def _is_single_session(document: Any) -> bool:
+    return isinstance(document, dict) and document.get("version") == _SINGLE_SESSION_VERSION
+
+
+def _sessions(document: Any) -> dict[str, Any]:
+    if not isinstance(document, dict) or document.get("version") != VERSION:
+        raise StorageError("unknown format or version")
+    sessions = document.get("sessions")
+    if not isinstance(sessions, dict) or not all(isinstance(k, str) for k in sessions):
+        raise StorageError("the stored sessions are malformed")
+    return sessions
 
 
 def encode(session: Session) -> dict[str, Any]:
+    """One session (the value under its scope)."""
     return {
-        "version": VERSION,
         "tokens": {name: _tokens(t) for name, t in session.tokens.items()},
         "pending": _pending(session.pending),
         "authenticated_identity_id": session.authenticated_identity_id,
@@ -31,7 +88,7 @@ def encode(session: Session) -> dict[str, Any]:
 def decode(data: Any) -> Session:
     """Raises StorageError (never KeyError or TypeError) for anything that is not a session we wrote."""
     try:
-        if not isinstance(data, dict) or data.get("version") != VERSION:
+        if not isinstance(data, dict) or data.get("version", _SINGLE_SESSION_VERSION) != _SINGLE_SESSION_VERSION:
             raise ValueError("unknown format or version")
         return Session(
             tokens={ProviderName(name): _read_tokens(name, t) for name, t in data["tokens"].items()},

@@ -1,22 +1,35 @@
-"""Sessions in JSON files: directory 0700, files 0600, atomic replace, and a lock file for writers.
+"""Sessions in JSON files: one file per profile, holding one session per configuration scope (see ``codec``).
 
-A reader never sees a half-written file (the new one is renamed over the old), and a writer killed at any
-point leaves the previous file readable. The lock serialises read-change-write across threads and processes.
+The store trusts no one, as OpenSSH's StrictModes and git's credential cache do:
+
+- the folder must be a directory owned by this user and writable by no one else; folders it creates are 0700
+  whatever the umask, and a folder that fails the check is refused with the fix, never silently used (a planted
+  ``default.json`` in someone else's folder must never be served to the AWS CLI);
+- the session file is opened without following symlinks, must be a regular file owned by this user, and is
+  capped in size (a FIFO, a 200 MB file or a 100 000-level-deep JSON is "corrupt", never a hang or a crash);
+- writes go to a ``mkstemp`` file in the folder (random name, ``O_EXCL``, 0600), fsynced, then renamed over the
+  old file, and the folder is fsynced: a reader never sees a half-written file, and a writer killed at any point
+  leaves the previous file; its leftover temporary file is removed by the next writer, under the lock;
+- the lock file (0600, never followed if it is a symlink) serialises read-change-write across threads and
+  processes.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import stat
+import tempfile
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aws_client_auth.adapters.stores import codec
 from aws_client_auth.application.ports.session_store import SessionStore
-from aws_client_auth.domain.errors import InvalidInput, StorageError
+from aws_client_auth.domain.errors import CorruptSession, InvalidInput, StorageError
 from aws_client_auth.domain.session import Session
 
 if TYPE_CHECKING:
@@ -24,6 +37,12 @@ if TYPE_CHECKING:
 
 _PROFILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 LOCK_TIMEOUT = 60.0
+MAX_BYTES = 1024 * 1024
+"""A profile's file holds a few kilobytes per configuration; anything past this cap is not ours."""
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted at the session path must not block the open
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_RESET_HINT = "run 'client-auth reset' to start afresh"
 
 
 def check_profile(profile: str) -> str:
@@ -33,8 +52,11 @@ def check_profile(profile: str) -> str:
 
 
 class FileSessionStore(SessionStore):
-    def __init__(self, directory: Path, profile: str = "default", lock_timeout: float = LOCK_TIMEOUT) -> None:
+    def __init__(
+        self, directory: Path, profile: str = "default", scope: str = "", lock_timeout: float = LOCK_TIMEOUT
+    ) -> None:
         self._profile = check_profile(profile)
+        self._scope = scope
         self._directory = directory
         self.path = directory / f"{profile}.json"
         self._lock_path = directory / f".{profile}.lock"
@@ -46,49 +68,116 @@ class FileSessionStore(SessionStore):
         return self._profile
 
     def load(self) -> Session:
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        if not self._directory.exists():
             return Session()
-        except (OSError, UnicodeDecodeError) as error:
-            raise StorageError(f"Cannot read the session file {self.path} ({type(error).__name__}).") from None
-        try:
-            return codec.decode(json.loads(text))
-        except (ValueError, StorageError) as error:
-            raise StorageError(
-                f"The session file {self.path} is corrupt ({error}): run 'client-auth reset' to start afresh."
-            ) from None
+        check_directory(self._directory)
+        document = self._read_document()
+        if document is None:
+            return Session()
+        return self._scoped(document)
 
     def save(self, session: Session) -> None:
-        data = json.dumps(codec.encode(session), separators=(",", ":"))
-        with self.lock():
-            self._write(data)
+        self._replace(session)
 
     def lock(self) -> AbstractContextManager[None]:
-        self._ensure_directory()
+        ensure_directory(self._directory)
         if self._lock is None:
             from filelock import FileLock  # not on the read-only path credential_process takes
 
-            self._lock = FileLock(self._lock_path, timeout=self._lock_timeout)
-        return Locked(self._lock, self.path)
+            self._lock = FileLock(self._lock_path, timeout=self._lock_timeout, mode=0o600)
+        return Locked(self._lock, self._lock_path)
 
     def clear(self) -> None:
-        with self.lock():
-            self.path.unlink(missing_ok=True)
+        self._replace(None)
 
-    def _ensure_directory(self) -> None:
+    def _replace(self, session: Session | None) -> None:
+        """Read-modify-write of the profile's document: only this scope's entry changes."""
+        with self.lock():
+            self._remove_leftovers()
+            try:
+                document = self._read_document()
+            except CorruptSession:
+                self._set_aside()  # the new session replaces it; the bad file is kept for whoever wants it
+                document = None
+            updated = codec.write_scoped(document, self._scope, session)
+            if updated is None:
+                self._unlink()
+            else:
+                self._write(json.dumps(updated, separators=(",", ":")))
+
+    def _scoped(self, document: Any) -> Session:
         try:
-            self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            mode = stat.S_IMODE(self._directory.stat().st_mode)
-            if mode & 0o077:
-                self._directory.chmod(0o700)
+            return codec.read_scoped(document, self._scope)
+        except StorageError as error:
+            raise CorruptSession(f"The session file {self.path} is corrupt ({error}): {_RESET_HINT}.") from None
+
+    def _read_document(self) -> Any:
+        """The parsed file, None if there is none; refuses anything but a small regular file of ours."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
+        except FileNotFoundError:
+            return None
         except OSError as error:
-            raise StorageError(f"Cannot use {self._directory} for sessions ({error.strerror}).") from None
+            if error.errno == errno.ELOOP:
+                raise StorageError(
+                    f"The session file {self.path} is a symbolic link, which is never followed: remove it."
+                ) from None
+            raise StorageError(f"Cannot read the session file {self.path} ({error.strerror}).") from None
+        try:
+            return self._parse(fd)
+        finally:
+            os.close(fd)
+
+    def _parse(self, fd: int) -> Any:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise StorageError(f"The session file {self.path} is not a regular file: remove it.")
+        check_owner(self.path, info)
+        if info.st_size > MAX_BYTES:
+            raise CorruptSession(f"The session file {self.path} is corrupt (too large): {_RESET_HINT}.")
+        data = _read_at_most(fd, MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise CorruptSession(f"The session file {self.path} is corrupt (too large): {_RESET_HINT}.")
+        try:
+            return json.loads(data.decode("utf-8"))
+        except (ValueError, RecursionError) as error:
+            what = "nested too deeply" if isinstance(error, RecursionError) else "not JSON"
+            raise CorruptSession(f"The session file {self.path} is corrupt ({what}): {_RESET_HINT}.") from None
+
+    def _set_aside(self) -> None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        try:
+            os.replace(self.path, aside)
+        except OSError as error:
+            raise StorageError(f"Cannot set the corrupt session file {self.path} aside ({error.strerror}).") from None
+        import logging
+
+        logging.getLogger(__name__).warning("The corrupt session file was kept as %s.", aside)
+
+    def _remove_leftovers(self) -> None:
+        """Temporary files of a writer killed before its rename: they may hold tokens, so they go (under the lock,
+        so no writer of this profile is between its write and its rename)."""
+        for leftover in self._directory.glob(f".{self.path.name}.*.tmp"):
+            try:
+                if stat.S_ISREG(leftover.lstat().st_mode):
+                    leftover.unlink()
+            except OSError:
+                continue
+
+    def _unlink(self) -> None:
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as error:
+            raise StorageError(f"Cannot remove the session file {self.path} ({error.strerror}).") from None
 
     def _write(self, data: str) -> None:
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self._directory)
+        except OSError as error:
+            raise StorageError(f"Cannot write the session file {self.path} ({error.strerror}).") from None
+        temporary = Path(name)
+        try:
             with os.fdopen(fd, "w", encoding="utf-8") as file:
                 file.write(data)
                 file.flush()
@@ -112,9 +201,73 @@ class Locked(AbstractContextManager[None]):
             self._lock.acquire()
         except Timeout:
             raise StorageError(f"Another process holds the lock on {self._path}; try again.") from None
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise StorageError(f"The lock file {self._path} is a symbolic link, which is never followed: "
+                                   "remove it.") from None
+            raise StorageError(
+                f"Cannot lock {self._path} ({error.strerror}): the session folder must be writable by you."
+            ) from None
 
     def __exit__(self, *exc: object) -> None:
         self._lock.release()
+
+
+def ensure_directory(directory: Path) -> None:
+    """Creates the folder (and missing parents) 0700 whatever the umask, checks it as :func:`check_directory`,
+    and takes away the read bits of others from a folder that passed (no one else may list the profiles)."""
+    missing = [p for p in (directory, *directory.parents) if not p.exists()]
+    try:
+        for folder in reversed(missing):
+            folder.mkdir(mode=0o700, exist_ok=True)
+            os.chmod(folder, 0o700)  # mkdir's mode is masked by the umask; chmod's is not
+    except OSError as error:
+        raise StorageError(f"Cannot create the session folder {directory} ({error.strerror}).") from None
+    check_directory(directory)
+    try:
+        if stat.S_IMODE(directory.stat().st_mode) & 0o077:  # readable by others, ours, and writable only by us
+            os.chmod(directory, 0o700)
+    except OSError as error:
+        raise StorageError(f"Cannot use {directory} for sessions ({error.strerror}).") from None
+
+
+def check_directory(directory: Path) -> None:
+    """Refuses a session folder that someone else could have prepared or can change."""
+    try:
+        info = os.stat(directory)  # the folder itself, even when the configured path is a link to it
+    except OSError as error:
+        raise StorageError(f"Cannot use {directory} for sessions ({error.strerror}).") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise StorageError(f"The session folder {directory} is not a folder: choose another [storage] path.")
+    check_owner(directory, info)
+    if stat.S_IMODE(info.st_mode) & 0o022:
+        raise StorageError(
+            f"The session folder {directory} is writable by other users, so its sessions cannot be trusted: "
+            f"run 'chmod 700 {directory}'."
+        )
+
+
+def check_owner(path: Path, info: os.stat_result) -> None:
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is None:  # Windows: ownership is an ACL matter, not checked here
+        return
+    if info.st_uid != geteuid():
+        raise StorageError(
+            f"{path} belongs to another user (uid {info.st_uid}), so it is not used: remove it, or choose another "
+            "[storage] path."
+        )
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = os.read(fd, min(65536, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -1,7 +1,9 @@
-"""Sessions in the OS keychain through ``keyring``, one entry per profile, with a lock file for writers.
+"""Sessions in the OS keychain through ``keyring``, one entry per profile (holding one session per configuration
+scope, see ``codec``), with a lock file for writers.
 
-On machines with no real keychain (headless Linux, CI) keyring offers only its "fail" backend: then this
-store says so, and falls back to the file store only when configured to.
+On machines with no real keychain (headless Linux, CI) keyring offers only its "fail" backend, and a user may
+have chosen the "null" one, which accepts and forgets everything: then this store says so, and falls back to the
+file store only when configured to.
 """
 
 from __future__ import annotations
@@ -15,34 +17,76 @@ from typing import Any
 from filelock import FileLock
 
 from aws_client_auth.adapters.stores import codec
-from aws_client_auth.adapters.stores.file import FileSessionStore, Locked, check_profile
+from aws_client_auth.adapters.stores.file import FileSessionStore, Locked, check_profile, ensure_directory
 from aws_client_auth.application.ports.session_store import SessionStore
-from aws_client_auth.domain.errors import ConfigurationError, StorageError
+from aws_client_auth.domain.errors import ConfigurationError, CorruptSession, StorageError
 from aws_client_auth.domain.session import Session
 
 SERVICE = "aws-client-auth"
 
 
 def has_real_backend(backend: Any) -> bool:
-    from keyring.backends import chainer, fail
+    """False for keyring's "fail" backend (no keychain), its "null" one (stores nothing) and an empty chain."""
+    from keyring.backends import chainer, fail, null
 
-    if isinstance(backend, fail.Keyring):
+    if isinstance(backend, fail.Keyring | null.Keyring):
         return False
-    return not (isinstance(backend, chainer.ChainerBackend) and not backend.backends)
+    if isinstance(backend, chainer.ChainerBackend):
+        return any(has_real_backend(b) for b in backend.backends)
+    return True
 
 
 class KeyringSessionStore(SessionStore):
-    def __init__(self, backend: Any, lock_directory: Path, profile: str = "default") -> None:
+    def __init__(self, backend: Any, lock_directory: Path, profile: str = "default", scope: str = "") -> None:
         self._backend = backend
         self._profile = check_profile(profile)
+        self._scope = scope
         self._directory = lock_directory
-        self._lock = FileLock(lock_directory / f".{profile}.keyring.lock", timeout=60)
+        self._lock_path = lock_directory / f".{profile}.keyring.lock"
+        self._lock = FileLock(self._lock_path, timeout=60, mode=0o600)
 
     @property
     def profile(self) -> str:
         return self._profile
 
     def load(self) -> Session:
+        document = self._document()
+        if document is None:
+            return Session()
+        try:
+            return codec.read_scoped(document, self._scope)
+        except StorageError as error:
+            raise self._corrupt(error) from None
+
+    def save(self, session: Session) -> None:
+        self._replace(session)
+
+    def lock(self) -> AbstractContextManager[None]:
+        ensure_directory(self._directory)
+        return Locked(self._lock, self._lock_path)
+
+    def clear(self) -> None:
+        self._replace(None)
+
+    def _replace(self, session: Session | None) -> None:
+        from keyring.errors import KeyringError, PasswordDeleteError
+
+        with self.lock():
+            try:
+                document = self._document()
+            except CorruptSession:
+                document = None  # a new session replaces what cannot be read
+            updated = codec.write_scoped(document, self._scope, session)
+            try:
+                if updated is not None:
+                    self._backend.set_password(SERVICE, self._profile, json.dumps(updated))
+                else:
+                    with contextlib.suppress(PasswordDeleteError):  # nothing stored is fine
+                        self._backend.delete_password(SERVICE, self._profile)
+            except KeyringError as error:
+                raise StorageError(f"The OS keychain refused the session ({type(error).__name__}).") from None
+
+    def _document(self) -> Any:
         from keyring.errors import KeyringError
 
         try:
@@ -50,49 +94,35 @@ class KeyringSessionStore(SessionStore):
         except KeyringError as error:
             raise StorageError(f"The OS keychain could not be read ({type(error).__name__}).") from None
         if text is None:
-            return Session()
+            return None
         try:
-            return codec.decode(json.loads(text))
-        except (ValueError, StorageError) as error:
-            raise StorageError(
-                f"The session in the OS keychain ({SERVICE}/{self._profile}) is corrupt ({error}): "
-                "run 'client-auth reset' to start afresh."
-            ) from None
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            raise self._corrupt("not JSON") from None
 
-    def save(self, session: Session) -> None:
-        from keyring.errors import KeyringError
-
-        with self.lock():
-            try:
-                self._backend.set_password(SERVICE, self._profile, json.dumps(codec.encode(session)))
-            except KeyringError as error:
-                raise StorageError(f"The OS keychain refused the session ({type(error).__name__}).") from None
-
-    def lock(self) -> AbstractContextManager[None]:
-        self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return Locked(self._lock, self._directory)
-
-    def clear(self) -> None:
-        from keyring.errors import PasswordDeleteError
-
-        with self.lock(), contextlib.suppress(PasswordDeleteError):  # nothing stored is fine
-            self._backend.delete_password(SERVICE, self._profile)
+    def _corrupt(self, why: object) -> CorruptSession:
+        return CorruptSession(
+            f"The session in the OS keychain ({SERVICE}/{self._profile}) is corrupt ({why}): "
+            "run 'client-auth reset' to start afresh."
+        )
 
 
-def keyring_store(home: Path, profile: str, fallback_to_file: bool, backend: Any = None) -> SessionStore:
+def keyring_store(
+    home: Path, profile: str, fallback_to_file: bool, backend: Any = None, scope: str = ""
+) -> SessionStore:
     """The keychain store, or, without a real keychain, the file store if allowed, else a clear error."""
     if backend is None:
         import keyring
 
         backend = keyring.get_keyring()
     if has_real_backend(backend):
-        return KeyringSessionStore(backend, home, profile)
+        return KeyringSessionStore(backend, home, profile, scope)
     if fallback_to_file:
         import logging
 
         logging.getLogger(__name__).warning("No OS keychain is available: sessions are kept in files under %s", home)
-        return FileSessionStore(home, profile)
+        return FileSessionStore(home, profile, scope)
     raise ConfigurationError(
-        'No OS keychain is available here (keyring found no backend): set [storage] backend = "file", '
-        "or keyring_fallback_to_file = true."
+        "No OS keychain that can keep a session is available here (keyring has no backend, or only one that "
+        'stores nothing): set [storage] backend = "file", or keyring_fallback_to_file = true.'
     )

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from contextlib import suppress
+
 from aws_client_auth.application.ports.event_publisher import EventPublisher
 from aws_client_auth.application.services.events import failures_published
 from aws_client_auth.application.services.providers import ProviderRegistry
 from aws_client_auth.application.services.sessions import Sessions
-from aws_client_auth.application.services.sign_in import record_step
+from aws_client_auth.application.services.sign_in import forget_pending, record_step
+from aws_client_auth.domain.errors import ClientAuthError
 from aws_client_auth.domain.events import SignInFailed
 from aws_client_auth.domain.sign_in import SignInStep
 from aws_client_auth.domain.tokens import COGNITO, ProviderName
@@ -21,7 +24,16 @@ class SignIn:
 
     def execute(self, username: str, secret: str, *, provider: str = COGNITO) -> SignInStep:
         name = ProviderName(provider)
-        with failures_published(self._events, lambda e: SignInFailed.of("sign_in", e, name)):
-            user = Username(username)
-            step = self._providers.password(name).sign_in(user, password(secret))
+        try:
+            with failures_published(self._events, lambda e: SignInFailed.of("sign_in", e, name)):
+                user = Username(username)
+                step = self._providers.password(name).sign_in(user, password(secret))
+        except ClientAuthError:
+            self._abandon_pending(name)
+            raise
         return record_step(self._sessions, self._events, step)
+
+    def _abandon_pending(self, name: ProviderName) -> None:
+        """A new sign-in abandons the previous one's challenge, even when it fails itself."""
+        with suppress(ClientAuthError):  # the sign-in's own error is the one to report
+            forget_pending(self._sessions, name)

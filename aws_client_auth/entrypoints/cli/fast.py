@@ -47,7 +47,12 @@ def cached_process_credentials(argv: list[str], environ: dict[str, str] | os._En
     from aws_client_auth.adapters.settings.loader import load_settings
     from aws_client_auth.adapters.stores.file import FileSessionStore
     from aws_client_auth.domain.errors import ClientAuthError
-    from aws_client_auth.entrypoints.environment import ENV_O3DE_PROJECT, profile_name, session_home
+    from aws_client_auth.entrypoints.environment import (
+        ENV_O3DE_PROJECT,
+        profile_name,
+        session_home,
+        session_scope,
+    )
 
     try:
         o3de = options["--o3de-project"][-1] if options["--o3de-project"] else environ.get(ENV_O3DE_PROJECT) or None
@@ -55,7 +60,7 @@ def cached_process_credentials(argv: list[str], environ: dict[str, str] | os._En
         if settings.get("storage", "backend") != "file":
             return None
         profile = profile_name(options["--profile"][-1] if options["--profile"] else None, environ)
-        session = FileSessionStore(session_home(settings, environ), profile).load()
+        session = FileSessionStore(session_home(settings, environ), profile, session_scope(settings)).load()
     except ClientAuthError:
         return None  # the full CLI reports it properly
     creds = session.credentials
