@@ -13,6 +13,8 @@ import click
 
 from aws_client_auth.adapters.redaction import redact
 from aws_client_auth.domain.errors import ClientAuthError
+from aws_client_auth.domain.events import PreviousUserForgotten
+from aws_client_auth.domain.text import clean
 from aws_client_auth.entrypoints.scripting import ClientAuth
 
 EXIT_FAILURE = 1
@@ -36,6 +38,7 @@ class Cli:
     def auth(self) -> ClientAuth:
         if self._auth is None:
             self._auth = ClientAuth.from_config(*self.config, profile=self.profile, o3de_project=self.o3de_project)
+            self._auth.subscribe(PreviousUserForgotten, _say_previous_user_forgotten)
         return self._auth
 
     def say(self, text: str, data: dict[str, Any] | None = None) -> None:
@@ -49,6 +52,15 @@ class Cli:
         """Guidance for a person (stderr), never mixed into --json output."""
         if not self.json_output:
             click.echo(text, err=True)
+
+
+def _say_previous_user_forgotten(event: PreviousUserForgotten) -> None:
+    """On stderr even with --json: someone else's session on this profile was just dropped."""
+    click.echo(
+        f"Note: {clean(event.previous_user)} was signed in with {event.provider} on this profile; their session, "
+        "identity and linked logins were dropped.",
+        err=True,
+    )
 
 
 class RedactingFilter(logging.Filter):
