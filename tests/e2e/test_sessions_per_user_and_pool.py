@@ -15,6 +15,12 @@ from tests.e2e.test_cli import PASSWORD, ClientAuthCli, ok, register
 from tests.oauth_server import OAuthServer, oauth_server
 
 
+def _signed_in(status: dict[str, object]) -> list[tuple[str, str]]:
+    providers = status["providers"]
+    assert isinstance(providers, list)
+    return [(p["provider"], p["username"]) for p in providers]
+
+
 def _lwa_approves(server: OAuthServer) -> None:
     server.answer(
         "/codepair",
@@ -53,13 +59,13 @@ def test_bob_signing_in_after_alice_gets_his_own_identity_and_none_of_her_links(
         alice = ok(cli("--json", "credentials")).data
         before = ok(cli("--json", "status")).data
         assert before["linked_logins"], before
-        assert [p["provider"] for p in before["providers"]] == ["cognito", "lwa"]  # type: ignore[union-attr]
+        assert [name for name, _ in _signed_in(before)] == ["cognito", "lwa"]
 
         switched = ok(cli("sign-in", "bob", "--password-stdin", stdin=PASSWORD + "\n"))
 
     assert "alice" in switched.err  # said on stderr: the previous user's session was dropped
     status = ok(cli("--json", "status")).data
-    assert [(p["provider"], p["username"]) for p in status["providers"]] == [("cognito", "bob")]  # type: ignore[union-attr]
+    assert _signed_in(status) == [("cognito", "bob")]
     assert status["linked_logins"] == []
     assert status["authenticated_identity_id"] in (None, "")
     bob = ok(cli("--json", "credentials")).data
@@ -78,8 +84,7 @@ def test_the_same_user_signing_in_again_keeps_the_other_providers(cli: ClientAut
         ok(cli("confirm-sign-in"))
         again = ok(cli("sign-in", "alice", "--password-stdin", stdin=PASSWORD + "\n"))
     assert "alice" not in again.err
-    providers = ok(cli("--json", "status")).data["providers"]
-    assert [p["provider"] for p in providers] == ["cognito", "lwa"]  # type: ignore[union-attr]
+    assert [name for name, _ in _signed_in(ok(cli("--json", "status")).data)] == ["cognito", "lwa"]
 
 
 def test_two_configurations_on_one_profile_never_see_or_delete_each_others_session(
@@ -114,7 +119,7 @@ def test_two_configurations_on_one_profile_never_see_or_delete_each_others_sessi
     ok(staging("sign-out"))
     ok(staging("reset"))
     status = ok(production("--json", "status")).data
-    assert [(p["provider"], p["username"]) for p in status["providers"]] == [("cognito", "alice")]  # type: ignore[union-attr]
+    assert _signed_in(status) == [("cognito", "alice")]
     assert ok(production("credentials", "--format", "process")).data == production_creds
     ok(production("refresh"))
 
