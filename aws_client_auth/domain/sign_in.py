@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.tokens import ProviderName, Tokens, as_utc
@@ -90,7 +91,17 @@ SignInStep = SignedIn | Challenge
 
 @dataclass(frozen=True, slots=True)
 class DeviceAuthorization:
-    """An OAuth 2.0 device authorization (RFC 8628) the user approves on another device."""
+    """An OAuth 2.0 device authorization (RFC 8628) the user approves on another device.
+
+    ``interval`` is kept within ``MIN_INTERVAL`` and ``MAX_INTERVAL`` whatever the provider (or a stored
+    session) says: polling faster than once a second is abuse, and slower than once a minute leaves the user
+    waiting long after approving.
+    """
+
+    MIN_INTERVAL: ClassVar[int] = 1
+    MAX_INTERVAL: ClassVar[int] = 60
+    SLOW_DOWN_STEP: ClassVar[int] = 5
+    """Seconds added to the interval on every ``slow_down`` (RFC 8628, section 3.5)."""
 
     provider: ProviderName
     user_code: str
@@ -102,9 +113,18 @@ class DeviceAuthorization:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "expires_at", as_utc(self.expires_at, what="Device code expiry"))
+        object.__setattr__(self, "interval", min(max(int(self.interval), self.MIN_INTERVAL), self.MAX_INTERVAL))
 
     def is_expired(self, now: datetime) -> bool:
         return as_utc(now) >= self.expires_at
+
+    def seconds_left(self, now: datetime) -> float:
+        """Seconds until the code expires (zero or less once it has)."""
+        return (self.expires_at - as_utc(now)).total_seconds()
+
+    def slowed_down(self) -> DeviceAuthorization:
+        """The provider said ``slow_down``: poll ``SLOW_DOWN_STEP`` seconds less often, up to ``MAX_INTERVAL``."""
+        return replace(self, interval=self.interval + self.SLOW_DOWN_STEP)
 
 
 @dataclass(frozen=True, slots=True)

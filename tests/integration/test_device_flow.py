@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs
@@ -26,6 +27,7 @@ LWA_CODE = "https://api.amazon.com/auth/o2/create/codepair"
 LWA_TOKEN = "https://api.amazon.com/auth/o2/token"
 G_CODE = "https://oauth2.googleapis.com/device/code"
 G_TOKEN = "https://oauth2.googleapis.com/token"
+JWKS = "https://cognito-idp.us-west-2.amazonaws.com/us-west-2_Test/.well-known/jwks.json"
 ID_TOKEN = "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMTAxNjkiLCJlbWFpbCI6ImFsaWNlQGV4YW1wbGUuY29tIn0."
 
 
@@ -200,35 +202,125 @@ def test_revoked_refresh_token_is_session_expired(mocked: responses.RequestsMock
         client_for("google")[0].refresh(Tokens(GOOGLE, Secret("a"), START))
 
 
-def test_5xx_is_retried_with_backoff_then_succeeds(mocked: responses.RequestsMock) -> None:
-    mocked.post(LWA_TOKEN, status=503, body="unavailable")
-    mocked.post(LWA_TOKEN, status=502, json={})
-    mocked.post(LWA_TOKEN, json={"access_token": "a", "expires_in": 60})
-    client, sleeper = client_for("lwa", attempts=3)
-    assert isinstance(client.poll(authorization()), Approved)
+def http_client(attempts: int = 3) -> tuple[HttpClient, FakeSleeper]:
+    sleeper = FakeSleeper(FakeClock())
+    return HttpClient(http_session(), timeout=7, max_attempts=attempts, sleeper=sleeper), sleeper
+
+
+def test_a_get_is_retried_after_5xx_with_backoff_then_succeeds(mocked: responses.RequestsMock) -> None:
+    mocked.get(JWKS, status=503, body="unavailable")
+    mocked.get(JWKS, status=502, json={})
+    mocked.get(JWKS, json={"keys": []})
+    client, sleeper = http_client()
+    assert client.get_json(JWKS, what="The key set") == {"keys": []}
     assert len(sleeper.slept) == 2
     assert all(0 <= s <= 1.0 for s in sleeper.slept)
 
 
 def test_5xx_after_every_attempt_is_service_unavailable(mocked: responses.RequestsMock) -> None:
     for _ in range(3):
-        mocked.post(LWA_TOKEN, status=500, body="boom")
+        mocked.get(JWKS, status=500, body="boom")
     with pytest.raises(e.ServiceUnavailable) as raised:
-        client_for("lwa", attempts=3)[0].poll(authorization())
+        http_client()[0].get_json(JWKS, what="The key set")
     assert raised.value.status == 500
 
 
-def test_timeouts_are_retried_then_reported(mocked: responses.RequestsMock) -> None:
+def test_a_token_post_is_not_repeated_after_a_5xx(mocked: responses.RequestsMock) -> None:
+    mocked.post(LWA_TOKEN, status=503, body="unavailable")
+    client, sleeper = client_for("lwa", attempts=3)
+    with pytest.raises(e.ServiceUnavailable) as raised:
+        client.poll(authorization())
+    assert raised.value.status == 503
+    assert len(mocked.calls) == 1
+    assert sleeper.slept == []
+
+
+def test_get_timeouts_are_retried_then_reported(mocked: responses.RequestsMock) -> None:
     for _ in range(2):
-        mocked.post(LWA_TOKEN, body=requests.exceptions.ReadTimeout("slow"))
+        mocked.get(JWKS, body=requests.exceptions.ReadTimeout("slow"))
     with pytest.raises(e.ServiceUnavailable, match="did not answer within 7 s, 2 times"):
-        client_for("lwa", attempts=2)[0].poll(authorization())
+        http_client(attempts=2)[0].get_json(JWKS, what="The key set")
 
 
-def test_connection_errors_are_retried(mocked: responses.RequestsMock) -> None:
-    mocked.post(LWA_TOKEN, body=requests.exceptions.ConnectionError("refused"))
+def test_a_refresh_is_not_repeated_after_a_read_timeout(mocked: responses.RequestsMock) -> None:
+    """The provider may have rotated the refresh token before the answer was lost: a second try would send
+    the spent token, get invalid_grant, and sign the user out."""
+    mocked.post(LWA_TOKEN, body=requests.exceptions.ReadTimeout("slow"))
+    client, sleeper = client_for("lwa", attempts=4)
+    with pytest.raises(e.ServiceUnavailable, match="did not answer within 7 s; try again later") as raised:
+        client.refresh(Tokens(LOGIN_WITH_AMAZON, Secret("a"), START, refresh_token=Secret("Atzr|rotating")))
+    assert len(mocked.calls) == 1
+    assert sleeper.slept == []
+    assert raised.value.__cause__ is None
+    assert raised.value.__suppress_context__
+
+
+def test_a_post_is_not_repeated_after_a_connection_broke_once_sent(mocked: responses.RequestsMock) -> None:
+    mocked.post(LWA_TOKEN, body=requests.exceptions.ConnectionError("Connection reset by peer"))
+    with pytest.raises(e.ServiceUnavailable, match="Could not reach Login with Amazon"):
+        client_for("lwa", attempts=3)[0].poll(authorization())
+    assert len(mocked.calls) == 1
+
+
+def test_a_post_that_never_left_is_retried(mocked: responses.RequestsMock) -> None:
+    mocked.post(LWA_TOKEN, body=requests.exceptions.ConnectTimeout("no connection"))
     mocked.post(LWA_TOKEN, json={"access_token": "a"})
-    assert isinstance(client_for("lwa")[0].poll(authorization()), Approved)
+    client, sleeper = client_for("lwa")
+    assert isinstance(client.poll(authorization()), Approved)
+    assert len(sleeper.slept) == 1
+
+
+def test_a_refused_connection_is_retried_for_a_post_too() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client, sleeper = http_client(attempts=3)
+    with pytest.raises(e.ServiceUnavailable, match=r"Could not reach the provider \(ConnectionError\), 3 times"):
+        client.request("POST", f"http://127.0.0.1:{port}/token", what="the provider", data={"grant_type": "x"})
+    assert len(sleeper.slept) == 2
+
+
+def test_throttling_429_is_retried_for_a_get(mocked: responses.RequestsMock) -> None:
+    mocked.get(JWKS, status=429, json={"error": "rate_limited"})
+    mocked.get(JWKS, json={"keys": []})
+    client, sleeper = http_client()
+    assert client.get_json(JWKS, what="The key set") == {"keys": []}
+    assert len(sleeper.slept) == 1
+
+
+def test_throttling_429_of_a_token_post_is_reported(mocked: responses.RequestsMock) -> None:
+    mocked.post(LWA_TOKEN, status=429, body="Too Many Requests")
+    with pytest.raises(e.Throttled, match="limiting requests"):
+        client_for("lwa")[0].poll(authorization())
+    assert len(mocked.calls) == 1
+
+
+def test_retry_after_in_seconds_is_honoured(mocked: responses.RequestsMock) -> None:
+    mocked.get(JWKS, status=503, headers={"Retry-After": "12"})
+    mocked.get(JWKS, json={"keys": []})
+    client, sleeper = http_client()
+    client.get_json(JWKS, what="The key set")
+    assert sleeper.slept == [12]
+
+
+@pytest.mark.parametrize("asked", ["31", "86400", "99999999999999999999999"])
+def test_retry_after_beyond_the_cap_is_not_waited_for(mocked: responses.RequestsMock, asked: str) -> None:
+    mocked.get(JWKS, status=503, headers={"Retry-After": asked})
+    client, sleeper = http_client()
+    with pytest.raises(e.ServiceUnavailable):
+        client.get_json(JWKS, what="The key set")
+    assert sleeper.slept == []
+    assert len(mocked.calls) == 1
+
+
+@pytest.mark.parametrize("asked", ["Wed, 21 Oct 2099 07:28:00 GMT", "-5", "1.5", "soon", "\u00b2"])
+def test_retry_after_in_another_form_falls_back_to_the_backoff(mocked: responses.RequestsMock, asked: str) -> None:
+    mocked.get(JWKS, status=503, headers={"Retry-After": asked})
+    mocked.get(JWKS, json={"keys": []})
+    client, sleeper = http_client()
+    client.get_json(JWKS, what="The key set")
+    assert len(sleeper.slept) == 1
+    assert 0 <= sleeper.slept[0] <= 0.5
 
 
 def test_every_request_carries_the_timeout(mocked: responses.RequestsMock) -> None:
@@ -290,11 +382,3 @@ def test_standard_profile_for_custom_providers() -> None:
             OAuthTransport(HttpClient(http_session(), timeout=1, max_attempts=1, sleeper=FakeSleeper(FakeClock()))),
             FakeClock(),
         )
-
-
-def test_throttling_429_is_retried(mocked: responses.RequestsMock) -> None:
-    mocked.post(LWA_TOKEN, status=429, json={"error": "rate_limited"})
-    mocked.post(LWA_TOKEN, json={"access_token": "a"})
-    client, sleeper = client_for("lwa")
-    assert isinstance(client.poll(authorization()), Approved)
-    assert len(sleeper.slept) == 1

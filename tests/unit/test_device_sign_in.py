@@ -1,18 +1,23 @@
+"""The device flow's use cases against a fake provider that enforces RFC 8628 (interval, expiry, device code):
+a client that polled too often, past expiry or with the wrong code would be told so, and these tests would see it.
+"""
+
 from __future__ import annotations
 
 import itertools
 import threading
+from dataclasses import replace
 
 import pytest
 
-from aws_client_auth.application.ports.device_sign_in import Pending, SlowDown
 from aws_client_auth.application.use_cases.complete_device_sign_in import CompleteDeviceSignIn
 from aws_client_auth.application.use_cases.start_device_sign_in import StartDeviceSignIn
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.events import DeviceCodeIssued, SignedIn, SignInFailed
+from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.sign_in import DeviceAuthorization
 from aws_client_auth.domain.tokens import LOGIN_WITH_AMAZON
-from tests.fakes import World, make_world
+from tests.fakes import START, World, make_world
 
 
 @pytest.fixture
@@ -28,6 +33,17 @@ def complete(world: World) -> CompleteDeviceSignIn:
     return CompleteDeviceSignIn(world.registry, world.sessions, world.events, world.clock, world.sleeper)
 
 
+def gaps(world: World) -> list[float]:
+    """Seconds between the provider's polls, as the provider saw them."""
+    return [(b - a).total_seconds() for a, b in itertools.pairwise(world.lwa_device.polls)]
+
+
+def pending(world: World) -> DeviceAuthorization:
+    authorization = world.session.pending
+    assert isinstance(authorization, DeviceAuthorization)
+    return authorization
+
+
 def test_start_keeps_the_authorization_pending_and_announces_the_code(world: World) -> None:
     authorization = start(world)
     assert world.session.pending == authorization
@@ -39,95 +55,171 @@ def test_start_keeps_the_authorization_pending_and_announces_the_code(world: Wor
 
 def test_polls_at_the_interval_until_approved(world: World) -> None:
     start(world)
-    world.lwa_device.script = [Pending(), Pending(), world.lwa_device.approve_as("amzn-user")]
+    world.lwa_device.user_approves("amzn-user", after=12)
     step = complete(world).execute()
     assert step.tokens.provider == LOGIN_WITH_AMAZON
-    assert world.sleeper.slept == [5, 5]
+    assert world.sleeper.slept == [5, 5, 5]
+    assert world.lwa_device.too_soon == 0
     assert world.session.pending is None
     assert LOGIN_WITH_AMAZON in world.session.tokens
     assert world.events.of(SignedIn)
 
 
+def test_the_providers_interval_is_kept_not_a_default(world: World) -> None:
+    world.lwa_device.interval = 7
+    start(world)
+    world.lwa_device.user_approves("u", after=20)
+    complete(world).execute()
+    assert world.sleeper.slept == [7, 7, 7]
+    assert gaps(world) == [7, 7, 7]
+    assert world.lwa_device.too_soon == 0
+
+
 def test_slow_down_adds_five_seconds_to_every_later_poll(world: World) -> None:
     start(world)
-    world.lwa_device.script = [SlowDown(), Pending(), SlowDown(), Pending(), world.lwa_device.approve_as("u")]
+    world.lwa_device.overload(2)
+    world.lwa_device.user_approves("u", after=40)
     complete(world).execute()
-    assert world.sleeper.slept == [10, 10, 15, 15]
-    polls = world.lwa_device.polls
-    assert [(b - a).total_seconds() for a, b in itertools.pairwise(polls)] == [10, 10, 15, 15]
+    assert world.sleeper.slept == [10, 15, 15]
+    assert gaps(world) == [10, 15, 15]
+    assert world.lwa_device.too_soon == 0
+
+
+def test_slow_down_cannot_grow_the_interval_past_a_minute_nor_sleep_past_expiry(world: World) -> None:
+    start(world)
+    world.lwa_device.overload(1000)
+    with pytest.raises(e.DeviceFlowExpired, match="expired before it was approved"):
+        complete(world).execute()
+    slept = world.sleeper.slept
+    assert slept[:10] == [10, 15, 20, 25, 30, 35, 40, 45, 50, 55]
+    assert max(slept) == DeviceAuthorization.MAX_INTERVAL
+    assert slept[-1] < DeviceAuthorization.MAX_INTERVAL  # the last wait was cut at the expiry
+    assert sum(slept) == 600
+    assert world.session.pending is None
+
+
+def test_an_absurd_interval_is_capped_and_the_code_expiry_is_never_overslept(world: World) -> None:
+    world.lwa_device.interval = 100_000_000
+    world.lwa_device.expires_in = 90
+    assert start(world).interval == 60
+    with pytest.raises(e.DeviceFlowExpired):
+        complete(world).execute()
+    assert world.sleeper.slept == [60, 30]
+    assert world.clock.now() == START.replace(minute=1, second=30)
+
+
+def test_polling_sooner_than_the_interval_is_answered_slow_down(world: World) -> None:
+    start(world)
+    world.sessions.save(world.session.with_pending(replace(pending(world), interval=1)))
+    world.lwa_device.user_approves("u", after=10)
+    complete(world).execute()
+    assert world.lwa_device.too_soon == 1
+    assert world.sleeper.slept == [1, 6, 6]
+
+
+def test_a_device_code_the_provider_did_not_issue_is_rejected(world: World) -> None:
+    start(world)
+    world.lwa_device.user_approves("u")
+    world.sessions.save(world.session.with_pending(replace(pending(world), device_code=Secret("forged-code"))))
+    with pytest.raises(e.DeviceFlowExpired) as raised:
+        complete(world).execute()
+    assert raised.value.service_code == "invalid_grant"
+    assert world.session.pending is None
+    assert LOGIN_WITH_AMAZON not in world.session.tokens
+
+
+def test_each_start_gets_a_new_code_and_the_old_one_stops_working(world: World) -> None:
+    first = start(world)
+    second = start(world)
+    assert first.device_code != second.device_code
+    world.lwa_device.user_approves("u")
+    complete(world).execute()
+    with pytest.raises(e.DeviceFlowExpired):  # the code was spent by the sign-in
+        world.lwa_device.poll(second)
 
 
 def test_missing_interval_means_five_seconds(world: World) -> None:
-    world.lwa_device.interval = 5
     start(world)
-    world.lwa_device.script = [Pending(), world.lwa_device.approve_as("u")]
+    world.lwa_device.user_approves("u", after=1)
     complete(world).execute()
     assert world.sleeper.slept == [5]
 
 
 def test_access_denied_stops_with_a_distinct_error_and_clears_pending(world: World) -> None:
     start(world)
-    world.lwa_device.script = [Pending(), e.DeviceFlowDenied("The user denied the sign-in.")]
+    world.lwa_device.user_denies(after=6)
     with pytest.raises(e.DeviceFlowDenied):
         complete(world).execute()
+    assert len(world.lwa_device.polls) == 3
     assert world.session.pending is None
     assert world.events.of(SignInFailed)
 
 
 def test_expired_token_from_provider_stops(world: World) -> None:
     start(world)
-    world.lwa_device.script = [e.DeviceFlowExpired("expired_token")]
-    with pytest.raises(e.DeviceFlowExpired):
+    world.lwa_device.expire_codes()
+    with pytest.raises(e.DeviceFlowExpired) as raised:
         complete(world).execute()
+    assert raised.value.service_code == "expired_token"
+    assert world.session.pending is None
 
 
 def test_code_expiry_is_enforced_locally(world: World) -> None:
     world.lwa_device.expires_in = 12
     start(world)
-    world.lwa_device.script = [Pending()]
     with pytest.raises(e.DeviceFlowExpired, match="expired before it was approved"):
         complete(world).execute()
-    assert len(world.lwa_device.polls) == 3  # at 0, 5 and 10 s; at 15 s the code is dead
+    assert len(world.lwa_device.polls) == 3  # at 0, 5 and 10 s; at 12 s the code is dead
+    assert world.sleeper.slept == [5, 5, 2]
 
 
 def test_single_poll_does_not_wait(world: World) -> None:
     start(world)
-    world.lwa_device.script = [Pending(), world.lwa_device.approve_as("u")]
+    world.lwa_device.user_approves("u", after=5)
     with pytest.raises(e.DeviceFlowPending, match="WDJB-MJHT"):
         complete(world).execute(wait=False)
     assert world.sleeper.slept == []
     assert isinstance(world.session.pending, DeviceAuthorization)
+    world.clock.advance(5)
     assert complete(world).execute(wait=False).tokens.provider == LOGIN_WITH_AMAZON
 
 
 def test_single_poll_remembers_slow_down(world: World) -> None:
     start(world)
-    world.lwa_device.script = [SlowDown(), Pending()]
+    world.lwa_device.overload(1)
     with pytest.raises(e.DeviceFlowPending):
         complete(world).execute(wait=False)
-    pending = world.session.pending
-    assert isinstance(pending, DeviceAuthorization)
-    assert pending.interval == 10
+    assert pending(world).interval == 10
 
 
-def test_cancel_stops_the_wait(world: World) -> None:
+def test_cancel_stops_the_wait_at_once(world: World) -> None:
     start(world)
     cancel = threading.Event()
     world.sleeper.on_sleep = cancel.set
-    world.lwa_device.script = [Pending()]
     with pytest.raises(e.Cancelled):
         complete(world).execute(cancel=cancel)
     assert len(world.lwa_device.polls) == 1
+    assert world.sleeper.slept == []  # the wait ended when cancelled, it did not run its course
+    assert world.sleeper.cancelled == 1
+    assert world.clock.now() == START
     assert isinstance(world.session.pending, DeviceAuthorization)
 
 
 def test_timeout_gives_up_without_losing_the_pending_code(world: World) -> None:
     start(world)
-    world.lwa_device.script = [Pending()]
     with pytest.raises(e.DeviceFlowPending, match="after 12 s"):
         complete(world).execute(timeout=12)
     assert world.sleeper.slept == [5, 5]
     assert isinstance(world.session.pending, DeviceAuthorization)
+
+
+@pytest.mark.parametrize("timeout", [float("inf"), 1e300])
+def test_an_endless_timeout_waits_until_the_code_expires(world: World, timeout: float) -> None:
+    world.lwa_device.expires_in = 11
+    start(world)
+    with pytest.raises(e.DeviceFlowExpired):
+        complete(world).execute(timeout=timeout)
+    assert world.sleeper.slept == [5, 5, 1]
 
 
 def test_complete_without_start_is_a_clear_error(world: World) -> None:
@@ -139,3 +231,10 @@ def test_start_with_a_password_only_provider_is_a_clear_error(world: World) -> N
     with pytest.raises(e.InvalidInput, match="no device sign-in"):
         start(world, "cognito")
     assert world.events.of(SignInFailed)
+
+
+@pytest.mark.parametrize(("given", "kept"), [(0, 1), (-5, 1), (7, 7), (61, 60), (10**9, 60)])
+def test_the_interval_of_any_authorization_is_within_bounds(given: int, kept: int) -> None:
+    authorization = DeviceAuthorization(LOGIN_WITH_AMAZON, "C", "https://x", START, Secret("d"), given)
+    assert authorization.interval == kept
+    assert authorization.slowed_down().interval == min(kept + 5, 60)

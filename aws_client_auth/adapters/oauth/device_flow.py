@@ -3,14 +3,16 @@ described by a ``DeviceFlowProfile``: Login with Amazon, Google, or any standard
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
 import jwt
 
 from aws_client_auth.adapters.boundary import checked_answers
+from aws_client_auth.adapters.oauth import checks
 from aws_client_auth.adapters.oauth.transport import OAuthAnswer, OAuthTransport, provider_error
 from aws_client_auth.application.ports.clock import Clock
 from aws_client_auth.application.ports.device_sign_in import Approved, DeviceSignIn, Pending, PollResult, SlowDown
@@ -18,10 +20,18 @@ from aws_client_auth.application.ports.token_refresher import TokenRefresher
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.sign_in import DeviceAuthorization
+from aws_client_auth.domain.text import clean
 from aws_client_auth.domain.tokens import ProviderName, Tokens
 
 RFC_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-DEFAULT_INTERVAL = 5
+DEFAULT_INTERVAL: Final = 5
+"""Seconds between polls when the provider does not say (RFC 8628, section 3.2)."""
+CODE_LIFETIME: Final = (1.0, 3600.0, 600.0)
+"""Lowest, highest and default ``expires_in`` of a device code, in seconds: a code lives minutes, not years."""
+TOKEN_LIFETIME: Final = (1.0, 86400.0, 3600.0)
+"""The same for an access token: no answer makes one last longer than a day here."""
+MAX_CLAIM: Final = 256
+"""Characters of an ``email`` or ``sub`` claim kept for display (RFC 5321 caps an address at 254)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,20 +82,28 @@ class DeviceFlowClient(DeviceSignIn, TokenRefresher):
         answer = self._transport.post(self._p.code_url, form, provider=self._p.display)
         if answer.error or answer.status != 200:
             raise provider_error(self._p.display, answer, "device code request")
-        data = answer.data
+        return self._authorization(answer.data)
+
+    def _authorization(self, data: Mapping[str, Any]) -> DeviceAuthorization:
+        """The device-code answer, every field checked before anything is kept (see :mod:`.checks`)."""
+        name = self._p.display
         uri = data.get("verification_uri") or data.get("verification_url")  # Google says _url
-        device_code, user_code = data.get("device_code"), data.get("user_code")
-        if not (isinstance(device_code, str) and isinstance(user_code, str) and isinstance(uri, str)):
-            raise e.ServiceError(f"{self._p.display} answered the device code request without a code or a URL.")
+        if data.get("device_code") is None or data.get("user_code") is None or uri is None:
+            raise e.ServiceError(f"{name} answered the device code request without a code or a URL.")
         complete = data.get("verification_uri_complete") or data.get("verification_url_complete")
+        low, high, default = CODE_LIFETIME
+        lifetime = checks.seconds(data, "expires_in", default=default, low=low, high=high)
+        interval = checks.seconds(
+            data, "interval", default=DEFAULT_INTERVAL, low=1, high=DeviceAuthorization.MAX_INTERVAL
+        )
         return DeviceAuthorization(
             provider=self._p.name,
-            user_code=user_code,
-            verification_uri=uri,
-            verification_uri_complete=complete if isinstance(complete, str) else None,
-            expires_at=self._clock.now() + timedelta(seconds=_number(data, "expires_in", 600)),
-            interval=int(_number(data, "interval", DEFAULT_INTERVAL)),
-            device_code=Secret(device_code),
+            user_code=checks.user_code(data["user_code"], name),
+            verification_uri=checks.verification_uri(uri, name),
+            verification_uri_complete=checks.verification_uri(complete, name) if complete is not None else None,
+            expires_at=self._clock.now() + timedelta(seconds=lifetime),
+            interval=math.ceil(interval),
+            device_code=checks.device_code(data["device_code"], name),
         )
 
     @checked_answers("The provider")
@@ -139,29 +157,24 @@ class DeviceFlowClient(DeviceSignIn, TokenRefresher):
             access_token=Secret(access),
             id_token=Secret(id_token) if id_token else None,
             refresh_token=Secret(refresh) if refresh else None,
-            expires_at=self._clock.now() + timedelta(seconds=_number(data, "expires_in", 3600)),
+            expires_at=self._clock.now() + timedelta(seconds=_token_lifetime(data)),
             username=claims.get("email") or claims.get("sub"),
             subject=claims.get("sub"),
         )
 
 
-def _number(data: Mapping[str, Any], key: str, default: float) -> float:
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        return default
-    return number if number > 0 else default
+def _token_lifetime(data: Mapping[str, Any]) -> float:
+    low, high, default = TOKEN_LIFETIME
+    return checks.seconds(data, "expires_in", default=default, low=low, high=high)
 
 
 def _display_claims(id_token: str | None) -> dict[str, str]:
-    """Who signed in, for display only: the identity pool verifies the token itself."""
+    """Who signed in, for display only: the identity pool verifies the token itself. Unverified, so cleaned
+    like any other text a server sent."""
     if not id_token:
         return {}
     try:
         claims = jwt.decode(id_token, options={"verify_signature": False})
     except jwt.PyJWTError:
         return {}
-    return {k: str(claims[k]) for k in ("email", "sub") if claims.get(k)}
+    return {k: clean(claims[k], MAX_CLAIM) for k in ("email", "sub") if claims.get(k)}

@@ -1,5 +1,6 @@
-"""Form posts to OAuth endpoints: URL-encoded bodies through the shared HTTP client (timeouts, retries), and
-every failure as a typed error carrying the provider's ``error``, ``error_description`` and HTTP status."""
+"""Form posts to OAuth endpoints: URL-encoded bodies through the shared HTTP client (size and time bounds, safe
+retries), and every failure as a typed error carrying the provider's ``error``, ``error_description`` and HTTP
+status, both cleaned of escape sequences and secrets (:func:`checks.said`) before any message holds them."""
 
 from __future__ import annotations
 
@@ -7,9 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from aws_client_auth.adapters.http import HttpClient, json_object
-from aws_client_auth.adapters.redaction import redact
-from aws_client_auth.domain.errors import ClientAuthError, ConfigurationError, ServiceError, ServiceUnavailable
+from aws_client_auth.adapters.http import HttpClient
+from aws_client_auth.adapters.oauth.checks import error_code, said
+from aws_client_auth.domain.errors import (
+    ClientAuthError,
+    ConfigurationError,
+    ServiceError,
+    ServiceUnavailable,
+    Throttled,
+)
 
 E = TypeVar("E", bound=ClientAuthError)
 
@@ -21,13 +28,11 @@ class OAuthAnswer:
 
     @property
     def error(self) -> str | None:
-        value = self.data.get("error")
-        return str(value) if value else None
+        return error_code(self.data.get("error"))
 
     @property
     def description(self) -> str | None:
-        value = self.data.get("error_description")
-        return redact(str(value)) if value else None
+        return said(self.data.get("error_description"))
 
     def failure(self, kind: type[E], message: str) -> E:
         """``kind`` carrying the provider's ``error``, ``error_description`` and HTTP status."""
@@ -44,17 +49,22 @@ class OAuthTransport:
         Branching on the ``error`` field is the caller's (RFC 8628 says so, not the HTTP status).
         """
         response = self._client.request("POST", url, data=dict(form), what=provider)
-        data = json_object(response)
+        data = response.json_object()
+        answer = OAuthAnswer(response.status, data if data is not None else {})
+        if answer.error is None:
+            _raise_for_status(provider, response.status)
         if data is None:
-            if response.status_code >= 500:
-                raise ServiceUnavailable(f"{provider} failed; try again later.", status=response.status_code)
-            raise ServiceError(
-                f"{provider} answered with something that is not a JSON object.", status=response.status_code
-            )
-        answer = OAuthAnswer(response.status_code, data)
-        if response.status_code >= 500 and answer.error is None:
-            raise ServiceUnavailable(f"{provider} failed; try again later.", status=response.status_code)
+            raise ServiceError(f"{provider} answered with something that is not a JSON object.", status=response.status)
         return answer
+
+
+def _raise_for_status(provider: str, status: int) -> None:
+    """A failure the answer does not explain with an OAuth error: the server's, or a rate limit. Not retried
+    here: a token request may have been acted on (see :mod:`aws_client_auth.adapters.http`)."""
+    if status >= 500:
+        raise ServiceUnavailable(f"{provider} failed; try again later.", status=status)
+    if status == 429:
+        raise Throttled(f"{provider} is limiting requests; try again in a minute.", status=status)
 
 
 def provider_error(provider: str, answer: OAuthAnswer, what: str) -> ServiceError | ConfigurationError:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime
 
 from aws_client_auth.application.ports.clock import Clock
 from aws_client_auth.application.ports.device_sign_in import Approved, DeviceSignIn, SlowDown
@@ -21,15 +20,14 @@ from aws_client_auth.domain.errors import (
 from aws_client_auth.domain.events import SignInFailed
 from aws_client_auth.domain.sign_in import DeviceAuthorization, SignedIn
 
-SLOW_DOWN_STEP = 5  # seconds added to the interval on every slow_down (RFC 8628, section 3.5)
-
 
 class CompleteDeviceSignIn:
     """Poll for the user's approval of the pending device code, by the rules of RFC 8628.
 
     ``wait=False`` polls once and raises DeviceFlowPending when the user has not answered yet (the Gem's
     DeviceCodeGrantConfirmSignIn); otherwise it polls every ``interval`` seconds until approval, denial,
-    expiry, ``timeout`` or cancellation.
+    expiry, ``timeout`` or cancellation. It never sleeps past the code's expiry: the last wait is cut short,
+    and the expiry is reported then rather than a poll made with a dead code.
     """
 
     def __init__(
@@ -67,8 +65,7 @@ class CompleteDeviceSignIn:
         timeout: float | None,
         cancel: Cancellation | None,
     ) -> SignedIn:
-        interval = max(1, authorization.interval)
-        give_up = self._clock.now() + timedelta(seconds=timeout) if timeout is not None else None
+        started = self._clock.now()
         while True:
             if authorization.is_expired(self._clock.now()):
                 raise DeviceFlowExpired("The device code expired before it was approved: start the sign-in again.")
@@ -76,16 +73,23 @@ class CompleteDeviceSignIn:
             if isinstance(result, Approved):
                 return SignedIn(result.tokens)
             if isinstance(result, SlowDown):
-                interval += SLOW_DOWN_STEP
-                authorization = replace(authorization, interval=interval)
+                authorization = authorization.slowed_down()
                 with self._sessions.lock():  # so that a later single poll keeps the slower pace too
                     self._sessions.save(self._sessions.load().with_pending(authorization))
             if not wait:
                 raise DeviceFlowPending(
                     f"Not approved yet: open {authorization.verification_uri} and enter {authorization.user_code}."
                 )
-            if give_up is not None and self._clock.now() + timedelta(seconds=interval) > give_up:
-                raise DeviceFlowPending(f"Still not approved after {timeout:g} s: confirm the sign-in later.")
-            self._sleeper.sleep(interval, cancel)
-            if cancel is not None and cancel.is_set():
-                raise Cancelled("Device sign-in was cancelled; the code stays valid until it expires.")
+            self._wait(authorization, started, timeout, cancel)
+
+    def _wait(
+        self, authorization: DeviceAuthorization, started: datetime, timeout: float | None, cancel: Cancellation | None
+    ) -> None:
+        """One interval before the next poll, cut short at the code's expiry (the loop then reports it); the
+        caller's ``timeout`` (seconds since ``started``, as a float: ``inf`` is no limit) gives up instead."""
+        now = self._clock.now()
+        if timeout is not None and (now - started).total_seconds() + authorization.interval > timeout:
+            raise DeviceFlowPending(f"Still not approved after {timeout:g} s: confirm the sign-in later.")
+        self._sleeper.sleep(max(0.0, min(authorization.interval, authorization.seconds_left(now))), cancel)
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("Device sign-in was cancelled; the code stays valid until it expires.")
