@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,10 +13,12 @@ from botocore.stub import Stubber
 from aws_client_auth.adapters.aws_sdk import unsigned_client
 from aws_client_auth.adapters.cognito import srp
 from aws_client_auth.adapters.cognito.errors import ERRORS
+from aws_client_auth.adapters.cognito.sign_in import token_lifetime
 from aws_client_auth.adapters.cognito.user_pool import CognitoUserPool
+from aws_client_auth.adapters.redaction import REDACTED
 from aws_client_auth.domain import errors as e
-from aws_client_auth.domain.secret import Secret
-from aws_client_auth.domain.sign_in import Challenge, ChallengeKind
+from aws_client_auth.domain.secret import MASK, Secret
+from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, SignedIn
 from aws_client_auth.domain.tokens import COGNITO, Tokens
 from aws_client_auth.domain.user import MfaType, Username
 from tests.fakes import START, FakeClock
@@ -211,7 +214,7 @@ def test_service_messages_echoing_secrets_are_redacted(client: Any, stub: Stubbe
     with pytest.raises(e.SessionExpired) as raised:
         adapter(client).global_sign_out(Secret(leaked))
     assert leaked not in str(raised.value)
-    assert "[redacted]" in str(raised.value)
+    assert MASK in str(raised.value) or REDACTED in str(raised.value)
 
 
 def test_unreachable_cognito_is_service_unavailable(client: Any) -> None:
@@ -251,3 +254,35 @@ def test_sign_out_revokes_the_refresh_token_with_the_client_secret(client: Any, 
 
 def test_revocation_can_be_turned_off(client: Any, stub: Stubber) -> None:
     adapter(client, revoke=False).revoke_refresh_token(Secret("refresh-token"))  # no call: the Stubber has none queued
+
+
+@pytest.mark.parametrize("result", [{"AccessToken": "a", "ExpiresIn": 60}, {"AccessToken": "a", "IdToken": ""}])
+def test_an_authentication_result_without_an_id_token_is_an_error(
+    client: Any, stub: Stubber, result: dict[str, Any]
+) -> None:
+    stub.add_response("initiate_auth", {"AuthenticationResult": result})
+    stub.add_response("initiate_auth", {"AuthenticationResult": result})
+    with pytest.raises(e.ServiceError, match="without an ID token"):
+        adapter(client).sign_in(Username("alice"), Secret("Passw0rd!"))
+    with pytest.raises(e.ServiceError, match="without an ID token"):
+        adapter(client).refresh(Tokens(COGNITO, Secret("a"), START, Secret("i"), Secret("refresh")))
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "lifetime"),
+    [(3600, timedelta(hours=1)), (10**12, timedelta(days=1)), (2**63 - 1, timedelta(days=1)), (-5, timedelta(0))],
+)
+def test_an_absurd_token_lifetime_is_clamped(client: Any, stub: Stubber, expires_in: int, lifetime: timedelta) -> None:
+    stub.add_response(
+        "initiate_auth", {"AuthenticationResult": {"AccessToken": "a", "IdToken": "i", "ExpiresIn": expires_in}}
+    )
+    tokens = adapter(client).sign_in(Username("alice"), Secret("Passw0rd!"))
+    assert isinstance(tokens, SignedIn)
+    assert tokens.tokens.expires_at == START + lifetime
+
+
+@pytest.mark.parametrize("expires_in", [float("nan"), "3600", True, None])
+def test_a_token_lifetime_that_is_not_a_number_is_an_error(expires_in: object) -> None:
+    with pytest.raises(e.ServiceError, match="ExpiresIn"):
+        token_lifetime(expires_in)
+    assert token_lifetime(float("inf")) == token_lifetime(1e300) == timedelta(days=1)

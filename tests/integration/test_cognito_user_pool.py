@@ -234,10 +234,19 @@ def test_id_token_is_verified_against_the_clock(pool: Pool) -> None:
     signed_in(user_pool_adapter(pool, clock, leeway=60).sign_in(Username("alice"), Secret(PASSWORD)))
 
 
-@pytest.mark.parametrize("minutes", [-7, 7])
-def test_a_skewed_device_clock_still_gets_a_full_token_lifetime(pool: Pool, minutes: int) -> None:
+@pytest.mark.parametrize(("minutes", "leeway"), [(-4, 300), (7, 60)])
+def test_a_skewed_device_clock_still_gets_a_full_token_lifetime(pool: Pool, minutes: int, leeway: int) -> None:
     from tests.fakes import FakeClock
 
     clock = FakeClock(SystemClock().now() + timedelta(minutes=minutes))
-    tokens = signed_in(user_pool_adapter(pool, clock).sign_in(Username("alice"), Secret(PASSWORD))).tokens
+    adapter = user_pool_adapter(pool, clock, leeway=leeway)
+    tokens = signed_in(adapter.sign_in(Username("alice"), Secret(PASSWORD))).tokens
     assert tokens.expires_at - clock.now() == timedelta(seconds=3600)  # counted from ExpiresIn, on our clock
+
+
+def test_a_device_clock_behind_by_more_than_the_leeway_is_told_to_fix_it(pool: Pool) -> None:
+    from tests.fakes import FakeClock
+
+    clock = FakeClock(SystemClock().now() - timedelta(minutes=7))
+    with pytest.raises(e.InvalidToken, match=r"issued \d+ s in the future \(iat\): check this device's clock"):
+        user_pool_adapter(pool, clock, leeway=60).sign_in(Username("alice"), Secret(PASSWORD))

@@ -17,6 +17,7 @@ from aws_client_auth.application.ports.clock import Clock
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.sign_in import CodeDelivery, MfaSetup
+from aws_client_auth.domain.text import clean
 from aws_client_auth.domain.user import MfaType
 
 if TYPE_CHECKING:
@@ -113,9 +114,10 @@ def json_list(value: Any) -> list[str]:
 
 
 def unverified_claim(token: str, claim: str) -> str | None:
-    """Only for a display label: the token itself is Cognito's, which checks it on every call."""
+    """Only for a display label: the token itself is Cognito's, which checks it on every call. The value is
+    unverified text from a server, so it is cleaned before anyone shows it."""
     try:
         value = jwt.decode(token, options={"verify_signature": False}).get(claim)
     except jwt.PyJWTError:
         return None
-    return str(value) if value else None
+    return clean(value, 128) if value else None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
 from aws_client_auth.adapters.boundary import checked_answers
 from aws_client_auth.adapters.cognito import srp
@@ -28,6 +29,8 @@ from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, SignedIn, S
 from aws_client_auth.domain.tokens import COGNITO, Tokens
 from aws_client_auth.domain.user import MfaType, Username
 
+LONGEST_TOKEN_LIFETIME: Final = timedelta(days=1)
+"""Cognito's access and ID tokens live from five minutes to one day."""
 _CODE_KINDS = {
     ChallengeKind.SMS_CODE: "SMS_MFA_CODE",
     ChallengeKind.TOTP_CODE: "SOFTWARE_TOKEN_MFA_CODE",
@@ -219,14 +222,32 @@ class CognitoSignIn(AppClient, PasswordSignIn, TokenRefresher):
         return self._tokens(result, refresh_token=result.get("RefreshToken"))
 
     def _tokens(self, result: Mapping[str, Any], refresh_token: str | None) -> Tokens:
+        """Tokens from an AuthenticationResult, once its ID token is verified.
+
+        A result without an ID token is an error, not a session without identity: the identity pool needs the ID
+        token, and skipping its verification would trust the username and subject of an unchecked answer.
+        """
         id_token = result.get("IdToken")
-        claims = self._verifier.verify(id_token) if id_token else {}
+        if not isinstance(id_token, str) or not id_token:
+            raise e.ServiceError("Cognito answered a sign-in without an ID token: sign in again.")
+        claims = self._verifier.verify(id_token)
         return Tokens(
             provider=COGNITO,
             access_token=Secret(result["AccessToken"]),
-            id_token=Secret(id_token) if id_token else None,
+            id_token=Secret(id_token),
             refresh_token=Secret(refresh_token) if refresh_token else None,
-            expires_at=self._clock.now() + timedelta(seconds=int(result.get("ExpiresIn", 3600))),
+            expires_at=self._clock.now() + token_lifetime(result.get("ExpiresIn", 3600)),
             username=claims.get("cognito:username"),
             subject=claims.get("sub"),
         )
+
+
+def token_lifetime(expires_in: object) -> timedelta:
+    """``ExpiresIn`` as a duration, clamped to what Cognito issues (at most a day).
+
+    A stand-in answering ``1e12`` must neither overflow the date arithmetic nor keep a token "fresh" for years;
+    a negative value means already expired.
+    """
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float) or math.isnan(expires_in):
+        raise e.ServiceError("Cognito answered with a token lifetime (ExpiresIn) that is not a number.")
+    return timedelta(seconds=min(max(expires_in, 0), LONGEST_TOKEN_LIFETIME.total_seconds()))
