@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from aws_client_auth.adapters.settings import network
 from aws_client_auth.adapters.settings.model import GOOGLE, LWA, SCHEMA, Key, Settings, defaults
 from aws_client_auth.domain.errors import ConfigurationError
 from aws_client_auth.domain.secret import Secret
@@ -65,21 +66,38 @@ def load_settings(
 
     values = defaults()
     custom: dict[str, dict[str, str]] = {}
+    origin: dict[tuple[str, str], str] = {}
     for source, layer in layers:
         for section, keys in layer.items():
             if section in SCHEMA:
                 for name, raw in keys.items():
                     values[section][name] = _checked(source, section, name, raw)
             elif section.startswith("providers."):
-                custom.setdefault(section.removeprefix("providers."), {}).update(_custom_section(source, section, keys))
+                provider = section.removeprefix("providers.")
+                network.check_provider_name(source, provider)
+                custom.setdefault(provider, {}).update(_custom_section(source, section, keys))
             else:
                 known = ", ".join(f"[{s}]" for s in SCHEMA)
                 raise ConfigurationError(f"{source}: unknown section [{section}]; known sections are {known}.")
+            origin.update({(section, key): source for key in keys})
+    _check_endpoints(values, custom, origin)
     for section, schema in SCHEMA.items():
         for name, key in schema.items():
             if key.secret and not isinstance(values[section][name], Secret):
                 values[section][name] = Secret(values[section][name])
     return Settings(values=values, custom_providers=custom, sources=tuple(source for source, _ in layers))
+
+
+def _check_endpoints(
+    values: Layer, custom: Mapping[str, Mapping[str, str]], origin: Mapping[tuple[str, str], str]
+) -> None:
+    """The endpoint policy, once every layer is in: a later layer may set [network] allow_insecure_http."""
+    policy = network.EndpointPolicy(
+        allow_insecure_http=values["network"]["allow_insecure_http"],
+        allow_custom_provider_urls=values["network"]["allow_custom_provider_urls"],
+    )
+    for endpoint in network.endpoints(values, custom, origin):
+        policy.check(endpoint)
 
 
 def read_file(path: Path) -> Layer:

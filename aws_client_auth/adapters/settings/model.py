@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
+from aws_client_auth.adapters.settings.network import url_problem
 from aws_client_auth.domain.secret import Secret
 
 LWA = "login_with_amazon"
 GOOGLE = "google"
+MAX_ID_TOKEN_LEEWAY_SECONDS: Final = 300
+"""The most clock skew an ID token's expiry, ``iat`` and ``nbf`` checks forgive: more would accept a token long
+expired, or one issued in the future, and no longer be a check."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +43,11 @@ def _not_negative(value: float) -> str | None:
     return None if value >= 0 else "expected zero or more"
 
 
-_URL = _pattern(r"^https?://[^\s/]+(/\S*)?$", "https://host/path")
+def _between(low: int, high: int) -> Callable[[Any], str | None]:
+    return lambda value: None if low <= value <= high else f"expected a number from {low} to {high}"
+
+
+_URL = url_problem
 
 SCHEMA: dict[str, dict[str, Key]] = {
     "aws": {
@@ -53,7 +61,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "app_client_secret": Key(str, "", secret=True),
         "identity_pool_id": Key(str, "", _pattern(r"^[\w-]+:[0-9a-fA-F-]+$", "us-west-2:0000-...")),
         "auth_flow": Key(str, "USER_SRP_AUTH", _choice("USER_SRP_AUTH", "USER_PASSWORD_AUTH")),
-        "id_token_leeway_seconds": Key(int, 60, _not_negative),
+        "id_token_leeway_seconds": Key(int, 60, _between(0, MAX_ID_TOKEN_LEEWAY_SECONDS)),
         "jwks_url": Key(str, "", _URL),
         "revoke_on_sign_out": Key(bool, True),
     },
@@ -81,6 +89,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "network": {
         "timeout_seconds": Key(float, 10.0, _positive),
         "max_attempts": Key(int, 4, _positive),
+        "allow_insecure_http": Key(bool, False),
+        "allow_custom_provider_urls": Key(bool, False),
     },
 }
 
