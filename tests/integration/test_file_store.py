@@ -16,7 +16,7 @@ import pytest
 from aws_client_auth.adapters.stores.file import FileSessionStore
 from aws_client_auth.adapters.stores.memory import MemorySessionStore
 from aws_client_auth.domain.credentials import Credentials
-from aws_client_auth.domain.errors import InvalidInput, StorageError
+from aws_client_auth.domain.errors import CorruptSession, InvalidInput, StorageError
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.session import Session
 from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, CodeDelivery, DeviceAuthorization, MfaSetup
@@ -108,11 +108,11 @@ def test_clear_removes_what_the_store_held(tmp_path: Path) -> None:
 def test_corrupt_file_is_reported_clearly(tmp_path: Path, content: bytes) -> None:
     store = FileSessionStore(tmp_path, "default")
     store.path.write_bytes(content)
-    with pytest.raises(StorageError, match=r"client-auth reset|Cannot read") as raised:
+    with pytest.raises(CorruptSession, match=r"is corrupt .*: run 'client-auth reset' to start afresh\.$") as raised:
         store.load()
     assert str(store.path) in str(raised.value)
-    store.save(Session())  # a corrupt file can always be replaced
-    assert store.load() == Session()
+    store.save(full_session())  # a corrupt file can always be replaced (and is kept aside: test_store_hostile)
+    assert store.load() == full_session()
 
 
 def test_unwritable_directory_is_a_storage_error(tmp_path: Path) -> None:
@@ -124,13 +124,16 @@ def test_unwritable_directory_is_a_storage_error(tmp_path: Path) -> None:
         locked = tmp_path / "locked"
         locked.mkdir(mode=0o500)
         store = FileSessionStore(locked / "sub", "default")
-    with pytest.raises(StorageError, match="Cannot use"):
+    with pytest.raises(StorageError, match="Cannot create the session folder"):
         store.save(Session())
 
 
 _WRITER = """
 import sys, time
+from datetime import UTC, datetime
 from pathlib import Path
+from aws_client_auth.domain.secret import Secret
+from aws_client_auth.domain.tokens import COGNITO, Tokens
 from aws_client_auth.adapters.stores.file import FileSessionStore
 from aws_client_auth.adapters.stores import codec
 from aws_client_auth.domain.session import Session
@@ -139,11 +142,12 @@ import aws_client_auth.adapters.stores.file as f
 store = FileSessionStore(Path(sys.argv[1]), "default")
 real_replace = f.os.replace
 def slow_replace(a, b):
-    print("written", flush=True)
+    print(a, flush=True)
     time.sleep(30)
     real_replace(a, b)
 f.os.replace = slow_replace
-store.save(Session().with_identity_id("us-west-2:new", authenticated=False))
+refresh = Secret("refresh-of-the-killed-writer")
+store.save(Session().with_tokens(Tokens(COGNITO, Secret("access"), datetime.now(UTC), None, refresh, "u", "s")))
 """
 
 
@@ -152,12 +156,16 @@ def test_a_writer_killed_mid_write_leaves_the_previous_file(tmp_path: Path) -> N
     store.save(full_session())
     writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
     assert writer.stdout is not None
-    assert writer.stdout.readline().strip() == "written"
+    temporary = Path(writer.stdout.readline().strip())  # written and fsynced, not yet renamed
     writer.send_signal(signal.SIGKILL)
     writer.wait()
     assert store.load() == full_session()
+    assert temporary.parent == tmp_path
+    assert "refresh-of-the-killed-writer" in temporary.read_text()  # what the next writer must not leave behind
     store.save(Session())  # and the lock is free again
     assert store.load() == Session()
+    assert not temporary.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
 def _add_linked(home: str, key: str) -> int:
@@ -182,8 +190,9 @@ def test_the_file_is_plain_json_with_a_version(tmp_path: Path) -> None:
     store = FileSessionStore(tmp_path, "default")
     store.save(full_session())
     data = json.loads(store.path.read_text())
-    assert data["version"] == 1
-    assert data["tokens"]["cognito"]["refresh_token"] == "refresh"
+    assert data["version"] == 2
+    assert list(data["sessions"]) == [""]  # one session per configuration scope; this store's is ""
+    assert data["sessions"][""]["tokens"]["cognito"]["refresh_token"] == "refresh"
 
 
 def test_memory_store_is_reentrant_and_per_profile() -> None:

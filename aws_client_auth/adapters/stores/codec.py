@@ -60,6 +60,19 @@ def scopes(document: Any) -> list[str]:
     return sorted(_sessions(document)) if not _is_single_session(document) else []
 
 
+def is_readable(document: Any, scope: str | None = None) -> bool:
+    """Whether ``document`` is in a format this version reads (and, given ``scope``, whether that scope's entry
+    reads too): a store replaces what is not, after keeping it aside where it can."""
+    try:
+        if scope is None:
+            scopes(document)
+        else:
+            read_scoped(document, scope)
+    except StorageError:
+        return False
+    return True
+
+
 def _is_single_session(document: Any) -> bool:
     return isinstance(document, dict) and document.get("version") == _SINGLE_SESSION_VERSION
 

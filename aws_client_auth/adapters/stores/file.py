@@ -6,12 +6,15 @@ The store trusts no one, as OpenSSH's StrictModes and git's credential cache do:
   whatever the umask, and a folder that fails the check is refused with the fix, never silently used (a planted
   ``default.json`` in someone else's folder must never be served to the AWS CLI);
 - the session file is opened without following symlinks, must be a regular file owned by this user, and is
-  capped in size (a FIFO, a 200 MB file or a 100 000-level-deep JSON is "corrupt", never a hang or a crash);
+  capped in size and nesting depth (a 200 MB file or a 100 000-level-deep JSON is "corrupt", a FIFO is refused:
+  never a hang, a ``RecursionError`` or, where the host raised the recursion limit, a crashed interpreter);
 - writes go to a ``mkstemp`` file in the folder (random name, ``O_EXCL``, 0600), fsynced, then renamed over the
   old file, and the folder is fsynced: a reader never sees a half-written file, and a writer killed at any point
   leaves the previous file; its leftover temporary file is removed by the next writer, under the lock;
 - the lock file (0600, never followed if it is a symlink) serialises read-change-write across threads and
-  processes.
+  processes;
+- a folder that cannot be written gives one message on every path that writes (lock, save, clear), never a raw
+  ``PermissionError``.
 """
 
 from __future__ import annotations
@@ -39,6 +42,10 @@ _PROFILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 LOCK_TIMEOUT = 60.0
 MAX_BYTES = 1024 * 1024
 """A profile's file holds a few kilobytes per configuration; anything past this cap is not ours."""
+MAX_DEPTH = 32
+"""Our documents nest six levels deep; the cap is checked before parsing, so it holds whatever the recursion limit."""
+_JSON_SPECIAL = re.compile(r'[\[\]{}"\\]')
+_READ_ONLY = (errno.EACCES, errno.EPERM, errno.EROFS)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted at the session path must not block the open
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -62,6 +69,9 @@ class FileSessionStore(SessionStore):
         self._lock_path = directory / f".{profile}.lock"
         self._lock_timeout = lock_timeout
         self._lock: FileLock | None = None
+        # exactly the names mkstemp gives this profile's temporary files (a random part without dots), so another
+        # profile's (for "default.json.x", ".default.json.x.json.<random>.tmp") is never taken for a leftover
+        self._temporary = re.compile(rf"^\.{re.escape(self.path.name)}\.[^.]+\.tmp$")
 
     @property
     def profile(self) -> str:
@@ -80,7 +90,11 @@ class FileSessionStore(SessionStore):
         self._replace(session)
 
     def lock(self) -> AbstractContextManager[None]:
+        """Every change of the file happens under it, so a folder this user cannot write fails here, with the same
+        message whichever path got here, even where an earlier lock file would still open."""
         ensure_directory(self._directory)
+        if not _writable(self._directory):
+            raise read_only(self._directory, PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
         if self._lock is None:
             from filelock import FileLock  # not on the read-only path credential_process takes
 
@@ -91,14 +105,21 @@ class FileSessionStore(SessionStore):
         self._replace(None)
 
     def _replace(self, session: Session | None) -> None:
-        """Read-modify-write of the profile's document: only this scope's entry changes."""
+        """Read-modify-write of the profile's document: only this scope's entry changes.
+
+        What cannot be read (the whole file, or only this scope's entry) is replaced, as a new sign-in or a reset
+        means to, but first kept beside the file under a ``.corrupt-<timestamp>`` name, so nothing is lost. What
+        is not ours to replace (a symlink, a FIFO, another user's file) is refused.
+        """
         with self.lock():
             self._remove_leftovers()
             try:
-                document = self._read_document()
+                document = self._read_document()  # refuses what is not ours (StorageError) before parsing
             except CorruptSession:
-                self._set_aside()  # the new session replaces it; the bad file is kept for whoever wants it
-                document = None
+                document = self._set_aside(None)
+            else:
+                if document is not None and not codec.is_readable(document, self._scope):
+                    document = self._set_aside(document)
             updated = codec.write_scoped(document, self._scope, session)
             if updated is None:
                 self._unlink()
@@ -139,26 +160,52 @@ class FileSessionStore(SessionStore):
         if len(data) > MAX_BYTES:
             raise CorruptSession(f"The session file {self.path} is corrupt (too large): {_RESET_HINT}.")
         try:
-            return json.loads(data.decode("utf-8"))
+            text = data.decode("utf-8")
+            if too_deep(text, MAX_DEPTH):
+                raise RecursionError
+            return json.loads(text)
         except (ValueError, RecursionError) as error:
             what = "nested too deeply" if isinstance(error, RecursionError) else "not JSON"
             raise CorruptSession(f"The session file {self.path} is corrupt ({what}): {_RESET_HINT}.") from None
 
-    def _set_aside(self) -> None:
+    def _set_aside(self, document: Any) -> Any:
+        """Keeps the session file as ``<name>.corrupt-<timestamp>`` (0600) before it is replaced, and returns what
+        of it the replacement keeps: ``document`` when only this scope's entry was unreadable, so the other
+        configurations' sessions stay; None when the whole file was.
+
+        A hard link keeps the file in place until the new one is renamed over it, so a reader beside this writer
+        never finds the other sessions missing; where links are not supported, the file is moved instead.
+        """
+        if document is not None and not codec.is_readable(document):
+            document = None
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         try:
-            os.replace(self.path, aside)
+            try:
+                os.link(self.path, aside, follow_symlinks=False)
+            except OSError as error:
+                if error.errno in _READ_ONLY and error.errno != errno.EPERM:
+                    raise
+                os.replace(self.path, aside)  # no hard links here (EPERM is what Linux says for some of these)
+            os.chmod(aside, 0o600)
         except OSError as error:
-            raise StorageError(f"Cannot set the corrupt session file {self.path} aside ({error.strerror}).") from None
+            raise self._failed("set the corrupt session file aside", error) from None
         import logging
 
-        logging.getLogger(__name__).warning("The corrupt session file was kept as %s.", aside)
+        logging.getLogger(__name__).warning("The unreadable session file was kept as %s.", aside)
+        return document
 
     def _remove_leftovers(self) -> None:
         """Temporary files of a writer killed before its rename: they may hold tokens, so they go (under the lock,
         so no writer of this profile is between its write and its rename)."""
-        for leftover in self._directory.glob(f".{self.path.name}.*.tmp"):
+        try:
+            names = os.listdir(self._directory)
+        except OSError:
+            return
+        for name in names:
+            if not self._temporary.match(name):
+                continue
+            leftover = self._directory / name
             try:
                 if stat.S_ISREG(leftover.lstat().st_mode):
                     leftover.unlink()
@@ -169,15 +216,17 @@ class FileSessionStore(SessionStore):
         try:
             self.path.unlink(missing_ok=True)
         except OSError as error:
-            raise StorageError(f"Cannot remove the session file {self.path} ({error.strerror}).") from None
+            raise self._failed("remove the session file", error) from None
 
     def _write(self, data: str) -> None:
         try:
             fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self._directory)
         except OSError as error:
-            raise StorageError(f"Cannot write the session file {self.path} ({error.strerror}).") from None
+            raise self._failed("write the session file", error) from None
         temporary = Path(name)
         try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, 0o600)  # mkstemp's 0600 is masked by the umask, which may take the owner's bits too
             with os.fdopen(fd, "w", encoding="utf-8") as file:
                 file.write(data)
                 file.flush()
@@ -186,7 +235,12 @@ class FileSessionStore(SessionStore):
             _fsync_directory(self._directory)
         except OSError as error:
             temporary.unlink(missing_ok=True)
-            raise StorageError(f"Cannot write the session file {self.path} ({error.strerror}).") from None
+            raise self._failed("write the session file", error) from None
+
+    def _failed(self, action: str, error: OSError) -> StorageError:
+        if error.errno in _READ_ONLY:
+            return read_only(self._directory, error)
+        return StorageError(f"Cannot {action} {self.path} ({error.strerror}).")
 
 
 class Locked(AbstractContextManager[None]):
@@ -203,11 +257,12 @@ class Locked(AbstractContextManager[None]):
             raise StorageError(f"Another process holds the lock on {self._path}; try again.") from None
         except OSError as error:
             if error.errno == errno.ELOOP:
-                raise StorageError(f"The lock file {self._path} is a symbolic link, which is never followed: "
-                                   "remove it.") from None
-            raise StorageError(
-                f"Cannot lock {self._path} ({error.strerror}): the session folder must be writable by you."
-            ) from None
+                raise StorageError(
+                    f"The lock file {self._path} is a symbolic link, which is never followed: remove it."
+                ) from None
+            if error.errno in _READ_ONLY:
+                raise read_only(self._path.parent, error) from None
+            raise StorageError(f"Cannot lock {self._path} ({error.strerror}).") from None
 
     def __exit__(self, *exc: object) -> None:
         self._lock.release()
@@ -245,6 +300,51 @@ def check_directory(directory: Path) -> None:
             f"The session folder {directory} is writable by other users, so its sessions cannot be trusted: "
             f"run 'chmod 700 {directory}'."
         )
+
+
+def read_only(directory: Path, error: OSError) -> StorageError:
+    """The one message for a session folder this user cannot write, whichever step found out."""
+    return StorageError(
+        f"The session folder {directory} is read-only for you ({error.strerror}), so no session can be saved or "
+        f"removed there: run 'chmod 700 {directory}', or choose another [storage] path."
+    )
+
+
+def _writable(directory: Path) -> bool:
+    effective = os.access in os.supports_effective_ids
+    return os.access(directory, os.W_OK | os.X_OK, effective_ids=effective)
+
+
+def too_deep(text: str, limit: int) -> bool:
+    """Whether JSON ``text`` nests arrays and objects more than ``limit`` levels (brackets in strings do not count).
+
+    Linear, and checked before ``json.loads``: the parser recurses in C, so a deep enough document overflows the
+    stack (a crash, not a RecursionError) wherever the host raised the recursion limit.
+    """
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    in_string = False
+    escaped_at = -1
+    for match in _JSON_SPECIAL.finditer(text):
+        position = match.start()
+        if position == escaped_at:
+            continue
+        char = match.group()
+        if in_string:
+            if char == "\\":
+                escaped_at = position + 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
 
 
 def check_owner(path: Path, info: os.stat_result) -> None:

@@ -76,6 +76,9 @@ class KeyringSessionStore(SessionStore):
                 document = self._document()
             except CorruptSession:
                 document = None  # a new session replaces what cannot be read
+            if document is not None and not codec.is_readable(document):
+                document = None  # nor a format this version does not know (only this scope's entry is replaced
+                # when the rest reads: the other configurations' sessions stay)
             updated = codec.write_scoped(document, self._scope, session)
             try:
                 if updated is not None:
