@@ -90,6 +90,9 @@ def test_secrets_are_wrapped_and_never_shown(tmp_path: Path) -> None:
         ('[aws]\nregion = "mars"\n', "expected something like us-west-2"),
         ('[aws]\nendpoint_url = "localhost:5000"\n', "https://host/path"),
         ("[network]\ntimeout_seconds = 0\n", "positive"),
+        ("[cognito]\nid_token_leeway_seconds = 301\n", "expected a number from 0 to 300"),
+        ("[cognito]\nid_token_leeway_seconds = -1\n", "expected a number from 0 to 300"),
+        ('[network]\nallow_insecure_http = "yes"\n', "allow_insecure_http: expected a bool, got a str"),
         ('aws = "x"\n', "must be a \\[section\\] table"),
         ("[aws\n", "malformed TOML"),
         ('[providers]\ngoogle = "x"\n', r"\[providers.google\] table"),
@@ -202,3 +205,8 @@ def test_not_an_o3de_project(tmp_path: Path) -> None:
 def test_overrides_win_over_everything(tmp_path: Path) -> None:
     settings = load_settings(environ={"AWS_REGION": "eu-west-1"}, overrides={"aws": {"region": "us-east-2"}})
     assert settings.get("aws", "region") == "us-east-2"
+
+
+def test_the_id_token_leeway_may_be_up_to_its_bound(tmp_path: Path) -> None:
+    path = write(tmp_path / "leeway.toml", "[cognito]\nid_token_leeway_seconds = 300\n")
+    assert load_settings([path], environ={}).get("cognito", "id_token_leeway_seconds") == 300
