@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from aws_client_auth.adapters.aws_sdk import unsigned_client
-from aws_client_auth.adapters.identity_pool import CognitoIdentityPool
+from aws_client_auth.adapters.identity_pool import LONGEST_CREDENTIALS, CognitoIdentityPool
 from aws_client_auth.adapters.system import SystemClock
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.secret import Secret
@@ -92,7 +93,7 @@ def test_the_exact_logins_map_is_sent(stubbed: tuple[Any, Stubber]) -> None:
         },
         {"IdentityId": "us-west-2:abc", "Logins": logins},
     )
-    pool = adapter(client, "us-west-2:pool")
+    pool = adapter(client, "us-west-2:pool", FakeClock(expiry - timedelta(hours=1)))
     secret_logins = {key: Secret(value) for key, value in logins.items()}
     identity = pool.get_id(secret_logins)
     creds = pool.get_credentials(identity, secret_logins)
@@ -166,3 +167,77 @@ def test_a_close_clock_or_no_date_leaves_expiry_alone(stubbed: tuple[Any, Stubbe
         )
         clock = FakeClock(datetime(2026, 11, 28, 12, 0, tzinfo=UTC))
         assert adapter(client, "us-west-2:pool", clock).get_credentials("us-west-2:abc", {}).expiration == expiry
+
+
+def credentials_answer(expiry: datetime, date: str | None) -> dict[str, Any]:
+    return {
+        "IdentityId": "us-west-2:abc",
+        "Credentials": {"AccessKeyId": "A", "SecretKey": "s", "SessionToken": "t", "Expiration": expiry},
+        "ResponseMetadata": {"HTTPHeaders": {"date": date} if date else {}},
+    }
+
+
+DEVICE_NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "Thu, 01 Jan 1970 00:00:00 GMT",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+        "Fri, 27 Nov 2026 11:59:00 GMT",  # a day and a minute behind
+        "Sun, 29 Nov 2026 12:01:00 GMT",  # a day and a minute ahead
+    ],
+)
+def test_a_date_header_beyond_the_maximum_skew_is_ignored_and_logged(
+    stubbed: tuple[Any, Stubber], caplog: pytest.LogCaptureFixture, date: str
+) -> None:
+    client, stub = stubbed
+    expiry = DEVICE_NOW + timedelta(hours=1)
+    stub.add_response("get_credentials_for_identity", credentials_answer(expiry, date))
+    with caplog.at_level(logging.WARNING, logger="aws_client_auth.adapters.identity_pool"):
+        creds = adapter(client, "us-west-2:pool", FakeClock(DEVICE_NOW)).get_credentials("us-west-2:abc", {})
+    assert creds.expiration == expiry
+    assert any("Date header" in r.getMessage() and "ignored" in r.getMessage() for r in caplog.records)
+
+
+def test_a_date_header_within_the_maximum_skew_still_corrects_the_expiry(stubbed: tuple[Any, Stubber]) -> None:
+    client, stub = stubbed
+    server_now = DEVICE_NOW - timedelta(hours=23)
+    stub.add_response(
+        "get_credentials_for_identity",
+        credentials_answer(server_now + timedelta(hours=1), "Fri, 27 Nov 2026 13:00:00 GMT"),
+    )
+    creds = adapter(client, "us-west-2:pool", FakeClock(DEVICE_NOW)).get_credentials("us-west-2:abc", {})
+    assert creds.expiration == DEVICE_NOW + timedelta(hours=1)
+
+
+def test_a_date_header_without_a_zone_is_read_as_gmt(stubbed: tuple[Any, Stubber]) -> None:
+    client, stub = stubbed
+    server_now = DEVICE_NOW + timedelta(minutes=7)
+    stub.add_response(
+        "get_credentials_for_identity",
+        credentials_answer(server_now + timedelta(hours=1), "Sat, 28 Nov 2026 12:07:00 -0000"),
+    )
+    creds = adapter(client, "us-west-2:pool", FakeClock(DEVICE_NOW)).get_credentials("us-west-2:abc", {})
+    assert creds.expiration == DEVICE_NOW + timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("expiry", "clamped"),
+    [
+        (datetime(2083, 1, 1, tzinfo=UTC), DEVICE_NOW + LONGEST_CREDENTIALS),
+        (datetime(9999, 12, 31, tzinfo=UTC), DEVICE_NOW + LONGEST_CREDENTIALS),
+        (datetime(1970, 1, 1, tzinfo=UTC), DEVICE_NOW),
+        (DEVICE_NOW + timedelta(hours=1), DEVICE_NOW + timedelta(hours=1)),
+    ],
+)
+@pytest.mark.parametrize("date", [None, "Sat, 28 Nov 2026 12:00:00 GMT", "Sat, 28 Nov 2026 12:30:00 GMT"])
+def test_an_absurd_expiration_is_clamped(
+    stubbed: tuple[Any, Stubber], expiry: datetime, clamped: datetime, date: str | None
+) -> None:
+    client, stub = stubbed
+    offset = timedelta(minutes=30) if date and "12:30" in date else timedelta(0)
+    stub.add_response("get_credentials_for_identity", credentials_answer(expiry + offset, date))
+    creds = adapter(client, "us-west-2:pool", FakeClock(DEVICE_NOW)).get_credentials("us-west-2:abc", {})
+    assert creds.expiration == clamped
