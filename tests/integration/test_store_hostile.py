@@ -7,6 +7,7 @@ it is a fake ``os.stat``/``os.fstat`` that reports that uid for the planted fold
 
 from __future__ import annotations
 
+import errno
 import itertools
 import json
 import os
@@ -251,7 +252,7 @@ def test_a_killed_writers_leftover_temporary_file_is_removed_by_the_next_save(tm
 # 2. Folders and files of someone else -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", [0o777, 0o770, 0o702])
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o702], ids=oct)
 def test_a_folder_writable_by_others_is_refused_and_never_served(tmp_path: Path, mode: int) -> None:
     home = tmp_path / "home"
     plant(home, fresh_session())
@@ -310,7 +311,7 @@ def test_a_session_file_of_another_user_is_refused_and_never_served(
 # 3. umask ---------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("umask", [0o000, 0o277])
+@pytest.mark.parametrize("umask", [0o000, 0o277], ids=oct)
 def test_whatever_the_umask_files_are_0600_and_folders_0700(tmp_path: Path, umask: int) -> None:
     top = tmp_path / "missing"
     home = top / "parents" / "home"
@@ -471,12 +472,68 @@ def test_a_corrupt_file_is_a_reset_hint_to_read_and_kept_aside_by_a_sign_in(tmp_
     assert datetime.strptime(stamp, "%Y%m%dT%H%M%S.%fZ")
 
 
+def test_where_hard_links_are_not_supported_the_corrupt_file_is_moved_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unsupported(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+
+    store = FileSessionStore(tmp_path, "default")
+    store.path.write_bytes(b"{not json")
+    monkeypatch.setattr(os, "link", unsupported)
+    store.save(signed_in("after"))
+    assert store.load() == signed_in("after")
+    assert [p.read_bytes() for p in tmp_path.glob("default.json.corrupt-*")] == [b"{not json"]
+
+
 def test_reset_over_a_corrupt_file_keeps_it_aside(tmp_path: Path) -> None:
     store = FileSessionStore(tmp_path, "default")
     store.path.write_bytes(b"{not json")
     store.clear()
     assert not store.path.exists()
     assert [p.read_bytes() for p in tmp_path.glob("default.json.corrupt-*")] == [b"{not json"]
+
+
+def test_a_failed_write_leaves_the_previous_file_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = FileSessionStore(tmp_path, "default")
+    store.save(signed_in("before"))
+
+    def disk_full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(
+        StorageError, match=r"Cannot write the session file .*default\.json \(No space left on device\)"
+    ):
+        store.save(signed_in("after"))
+    monkeypatch.undo()
+
+    assert store.load() == signed_in("before")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".default.lock", "default.json"]
+
+
+def test_a_lock_held_elsewhere_is_a_clear_error_after_the_timeout(tmp_path: Path) -> None:
+    holder = FileSessionStore(tmp_path, "default")
+    waiter = FileSessionStore(tmp_path, "default", lock_timeout=0.2)
+    with holder.lock(), pytest.raises(StorageError, match=r"Another process holds the lock on .*; try again"):
+        waiter.save(signed_in("waiting"))
+    waiter.save(signed_in("after"))
+    assert holder.load() == signed_in("after")
+
+
+def test_a_folder_at_the_session_path_or_a_file_at_the_folder_path_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "default.json").mkdir()
+    store = FileSessionStore(tmp_path, "default")
+    for name in ("load", "save", "clear"):
+        with pytest.raises(StorageError, match=r"default\.json is not a regular file: remove it"):
+            attempts(store)[name]()
+    blocker = tmp_path / "blocker"
+    blocker.write_bytes(b"")
+    for attempt in attempts(FileSessionStore(blocker, "default")).values():
+        with pytest.raises(StorageError, match=r"blocker is not a folder: choose another \[storage\] path"):
+            attempt()
 
 
 # 7. A read-only folder --------------------------------------------------------------------------------------------
