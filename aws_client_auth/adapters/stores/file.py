@@ -43,7 +43,7 @@ LOCK_TIMEOUT = 60.0
 MAX_BYTES = 1024 * 1024
 """A profile's file holds a few kilobytes per configuration; anything past this cap is not ours."""
 MAX_DEPTH = 32
-"""Our documents nest six levels deep; the cap is checked before parsing, so it holds whatever the recursion limit."""
+"""Our documents nest five levels at most; checked before parsing, so it holds whatever the recursion limit."""
 _JSON_SPECIAL = re.compile(r'[\[\]{}"\\]')
 _READ_ONLY = (errno.EACCES, errno.EPERM, errno.EROFS)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -182,7 +182,7 @@ class FileSessionStore(SessionStore):
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         try:
             try:
-                os.link(self.path, aside, follow_symlinks=False)
+                os.link(self.path, aside)  # a regular file of ours: _read_document checked it, under the lock
             except OSError as error:
                 if error.errno in _READ_ONLY and error.errno != errno.EPERM:
                     raise

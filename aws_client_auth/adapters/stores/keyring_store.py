@@ -77,8 +77,8 @@ class KeyringSessionStore(SessionStore):
             except CorruptSession:
                 document = None  # a new session replaces what cannot be read
             if document is not None and not codec.is_readable(document):
-                document = None  # nor a format this version does not know (only this scope's entry is replaced
-                # when the rest reads: the other configurations' sessions stay)
+                document = None  # nor what is in a format this version does not read (a bad entry of this scope
+                # alone is replaced by write_scoped, and the other configurations' sessions stay)
             updated = codec.write_scoped(document, self._scope, session)
             try:
                 if updated is not None:
