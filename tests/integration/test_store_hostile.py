@@ -25,8 +25,11 @@ from types import FrameType
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from aws_client_auth.adapters.settings.loader import load_settings
+from aws_client_auth.adapters.stores import codec
 from aws_client_auth.adapters.stores.file import MAX_BYTES, FileSessionStore
 from aws_client_auth.domain.credentials import Credentials
 from aws_client_auth.domain.errors import CorruptSession, StorageError
@@ -470,6 +473,64 @@ def test_a_corrupt_file_is_a_reset_hint_to_read_and_kept_aside_by_a_sign_in(tmp_
     assert stat.S_IMODE(aside.stat().st_mode) == 0o600
     stamp = aside.name.removeprefix("default.json.corrupt-")
     assert datetime.strptime(stamp, "%Y%m%dT%H%M%S.%fZ")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)
+session_fields = st.sampled_from(
+    ["tokens", "pending", "authenticated_identity_id", "guest_identity_id", "credentials", "linked_logins"]
+)
+entries = st.dictionaries(session_fields, json_values, max_size=6) | json_values
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    content=st.one_of(
+        st.binary(max_size=200),
+        json_values.map(lambda v: json.dumps(v).encode()),
+        st.builds(lambda v: {"version": 1, **v}, st.dictionaries(session_fields, json_values, max_size=6)).map(
+            lambda v: json.dumps(v).encode()
+        ),
+        st.dictionaries(st.sampled_from(["", "mine", "other"]), entries, max_size=3).map(
+            lambda sessions: json.dumps({"version": 2, "sessions": sessions}).encode()
+        ),
+    )
+)
+def test_whatever_the_file_holds_a_sign_in_replaces_it_and_loses_nothing(tmp_path: Path, content: bytes) -> None:
+    home = Path(tempfile.mkdtemp(dir=tmp_path))
+    os.chmod(home, 0o700)
+    store, other = FileSessionStore(home, "default", "mine"), FileSessionStore(home, "default", "other")
+    store.path.write_bytes(content)
+    os.chmod(store.path, 0o600)
+    try:
+        readable = store.load() is not None
+    except CorruptSession as error:
+        assert "\n" not in str(error)
+        assert "client-auth reset" in str(error)
+        readable = False
+    try:
+        others = other.load()
+    except CorruptSession:
+        others = None
+
+    store.save(signed_in("new"))  # a new sign-in never fails over what was there
+
+    assert store.load() == signed_in("new")
+    asides = list(home.glob("default.json.corrupt-*"))
+    assert [p.read_bytes() for p in asides] == ([] if readable else [content])
+    if readable or _ours(content):  # the file's format was ours: the other configuration's session stays
+        assert (other.load() if others is not None else None) == others
+    assert not [p for p in home.iterdir() if p.name.endswith(".tmp")]
+
+
+def _ours(content: bytes) -> bool:
+    try:
+        return codec.is_readable(json.loads(content))
+    except ValueError:
+        return False
 
 
 def test_where_hard_links_are_not_supported_the_corrupt_file_is_moved_aside(
