@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,18 +32,36 @@ class Run:
 
 
 class ClientAuthCli:
-    def __init__(self, stack: LocalStack, home: Path) -> None:
+    """The console script with a settings file: ``stack``'s, or the given TOML text for a stand-in server."""
+
+    def __init__(self, stack: LocalStack | str, home: Path) -> None:
         self.config = home / "client-auth.toml"
-        self.config.write_text(stack.toml())
+        self.config.write_text(stack if isinstance(stack, str) else stack.toml())
         self.env = {**os.environ, "CLIENT_AUTH_HOME": str(home / "sessions")}
         self.env.pop("CLIENT_AUTH_PROFILE", None)
 
-    def __call__(self, *args: str, stdin: str | None = None, config: bool = True) -> Run:
+    def __call__(
+        self,
+        *args: str,
+        stdin: str | bytes | None = None,
+        config: bool = True,
+        watch: Callable[[int], AbstractContextManager[object]] | None = None,
+    ) -> Run:
+        """Runs the CLI; ``watch`` gets the child's pid for as long as it runs (to look at its /proc entries)."""
         command = [str(BIN / "client-auth"), *(["--config", str(self.config)] if config else []), *args]
-        done = subprocess.run(
-            command, input=stdin or "", capture_output=True, text=True, env=self.env, timeout=120, check=False
-        )
-        return Run(done.returncode, done.stdout, done.stderr)
+        data = stdin.encode() if isinstance(stdin, str) else stdin or b""
+        with (
+            subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env
+            ) as child,
+            watch(child.pid) if watch else nullcontext(),
+        ):
+            try:
+                out, err = child.communicate(data, timeout=120)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                raise
+        return Run(child.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
 
 
 @pytest.fixture
@@ -109,8 +129,9 @@ def test_status_never_shows_a_secret(cli: ClientAuthCli) -> None:
     register(cli, "bob")
     ok(cli("sign-in", "bob", "--password-stdin", stdin=PASSWORD + "\n"))
     creds = ok(cli("credentials")).data
-    session_file = json.loads((Path(cli.env["CLIENT_AUTH_HOME"]) / "default.json").read_text())
-    secrets = [session_file["tokens"]["cognito"][k] for k in ("access_token", "id_token", "refresh_token")]
+    document = json.loads((Path(cli.env["CLIENT_AUTH_HOME"]) / "default.json").read_text())
+    (session,) = document["sessions"].values()  # one configuration scope
+    secrets = [session["tokens"]["cognito"][k] for k in ("access_token", "id_token", "refresh_token")]
     secrets += [str(creds["SecretAccessKey"]), str(creds["SessionToken"])]
     for run in (cli("status"), cli("--json", "status"), cli("--debug", "status"), cli("--debug", "refresh")):
         for secret in secrets:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from aws_client_auth.entrypoints.local_stack import LocalStack, provision
 from aws_client_auth.entrypoints.scripting import ClientAuth
 from tests.aws import totp
 from tests.e2e.test_cli import ClientAuthCli, Run
+from tests.echo_servers import Answer, EchoServer, echoing_cognito, echoing_oauth
 from tests.oauth_server import oauth_server
 
 PASSWORD = "Canary-Pa55word-7f3e"
@@ -33,13 +35,14 @@ class Canaries:
         path = self.home / "default.json"
         if not path.exists():
             return
-        data = json.loads(path.read_text())
-        for tokens in data["tokens"].values():
-            self.values |= {v for k, v in tokens.items() if k.endswith("_token") and v}
-        pending = data.get("pending") or {}
-        self.values |= {pending[k] for k in ("session", "device_code") if pending.get(k)}
-        creds = data.get("credentials") or {}
-        self.values |= {creds[k] for k in ("secret_key", "session_token") if creds.get(k)}
+        document = json.loads(path.read_text())
+        for data in document.get("sessions", {}).values():  # one session per configuration scope
+            for tokens in data["tokens"].values():
+                self.values |= {v for k, v in tokens.items() if k.endswith("_token") and v}
+            pending = data.get("pending") or {}
+            self.values |= {pending[k] for k in ("session", "device_code") if pending.get(k)}
+            creds = data.get("credentials") or {}
+            self.values |= {creds[k] for k in ("secret_key", "session_token") if creds.get(k)}
 
     def assert_absent(self, text: str, where: str) -> None:
         leaked = [v for v in self.values if v and v in text]
@@ -172,3 +175,154 @@ def test_library_logs_reprs_and_errors_never_show_a_secret(
     texts = shown + [str(e) + repr(e) for e in failures] + [r.getMessage() for r in ours]
     for text in texts:
         canaries.assert_absent(text, "library output")
+
+
+# --- hostile servers that echo every request field ------------------------------------------------------------
+
+SHORT_PASSWORD = "Pw-7f3e"  # shorter than any token pattern: only redaction by value can catch it
+SHORT_NEW_PASSWORD = "N3w-9ab1"
+CLIENT_SECRET = "canary-client-secret-3f9e"
+GOOGLE_SECRET = "canary-google-secret-77c1"
+ECHO_SESSION = "canary-challenge-session-61d0"
+SEEDED = {
+    "cognito": ("canary-cognito-access-1a2b", "canary-cognito-refresh-3c4d"),
+    "lwa": ("canary-lwa-access-5e6f", "canary-lwa-refresh-7a8b"),
+    "google": ("canary-google-access-9c0d", "canary-google-refresh-1e2f"),
+}
+
+
+def echo_settings(cognito: EchoServer, oauth: EchoServer) -> str:
+    """Settings that send everything to the echoing servers; USER_PASSWORD_AUTH so the password is sent."""
+    return (
+        f'[aws]\nregion = "us-east-1"\nendpoint_url = "{cognito.url}"\n\n'
+        '[cognito]\nuser_pool_id = "us-east-1_Echo"\napp_client_id = "echoclient"\n'
+        f'app_client_secret = "{CLIENT_SECRET}"\nauth_flow = "USER_PASSWORD_AUTH"\n\n'
+        f'[providers.login_with_amazon]\napp_client_id = "amzn1.app"\n'
+        f'oauth_code_url = "{oauth.url}/lwa/code"\noauth_tokens_url = "{oauth.url}/lwa/token"\n\n'
+        f'[providers.google]\napp_client_id = "google.app"\nclient_secret = "{GOOGLE_SECRET}"\n'
+        f'oauth_code_url = "{oauth.url}/google/code"\noauth_tokens_url = "{oauth.url}/google/token"\n\n'
+        "[network]\nmax_attempts = 1\ntimeout_seconds = 10\n"
+    )
+
+
+def seed_tokens(cli: ClientAuthCli) -> None:
+    """Signed in to every provider with canary tokens, as if earlier runs had succeeded (through the library,
+    so that the session lands where the CLI with the same settings looks for it)."""
+    from datetime import UTC, datetime, timedelta
+
+    from aws_client_auth.domain.secret import Secret
+    from aws_client_auth.domain.session import Session
+    from aws_client_auth.domain.tokens import ProviderName, Tokens
+
+    expiry = datetime.now(UTC) + timedelta(hours=1)
+    tokens = [
+        Tokens(ProviderName(name), Secret(access), expiry, refresh_token=Secret(refresh), username="alice")
+        for name, (access, refresh) in SEEDED.items()
+    ]
+    auth = ClientAuth.from_config(cli.config, environ={"CLIENT_AUTH_HOME": cli.env["CLIENT_AUTH_HOME"]})
+    auth.container.sessions().save(Session(tokens={t.provider: t for t in tokens}))
+
+
+def device_code(name: str) -> Answer:
+    return 200, {
+        "device_code": f"canary-{name}-device-code-4b5c",
+        "user_code": "ECHO-CODE",
+        "verification_uri": "https://example.com/device",
+        "expires_in": 600,
+        "interval": 1,
+    }
+
+
+def password_challenge() -> Answer:
+    return 200, {
+        "ChallengeName": "NEW_PASSWORD_REQUIRED",
+        "Session": ECHO_SESSION,
+        "ChallengeParameters": {"USER_ID_FOR_SRP": "alice", "userAttributes": "{}"},
+    }
+
+
+def sms_challenge() -> Answer:
+    return 200, {
+        "ChallengeName": "SMS_MFA",
+        "Session": ECHO_SESSION,
+        "ChallengeParameters": {
+            "USER_ID_FOR_SRP": "alice",
+            "CODE_DELIVERY_DELIVERY_MEDIUM": "SMS",
+            "CODE_DELIVERY_DESTINATION": "+*******0100",
+        },
+    }
+
+
+def echo_flows(cli: ClientAuthCli, cognito: EchoServer, oauth: EchoServer, *flags: str) -> list[tuple[str, Run]]:
+    """Every CLI flow that sends a secret, against servers that echo it back; the runs, by command."""
+    runs: list[tuple[str, Run]] = []
+
+    def watch(pid: int) -> ExitStack:
+        stack = ExitStack()
+        stack.enter_context(cognito.watching(pid))
+        stack.enter_context(oauth.watching(pid))
+        return stack
+
+    def run(*args: str, stdin: str | None = None) -> Run:
+        result = cli(*flags, *args, stdin=stdin, watch=watch)
+        runs.append((" ".join(args), result))
+        return result
+
+    password = SHORT_PASSWORD + "\n"
+    run("sign-up", "alice", "--email", "alice@example.com", "--password-stdin", stdin=password)
+    run("confirm-sign-up", "alice", "123456")
+    run("resend-code", "alice")
+    run("sign-in", "alice", "--password-stdin", stdin=password)
+    cognito.answer("InitiateAuth", password_challenge())
+    run("sign-in", "alice", "--password-stdin", stdin=password)
+    run("status")
+    run("confirm-sign-in", "--answer-stdin", stdin=SHORT_NEW_PASSWORD + "\n")
+    cognito.answer("InitiateAuth", sms_challenge())
+    run("sign-in", "alice", "--password-stdin", stdin=password)
+    run("confirm-sign-in", "123456")
+    run("forgot-password", "alice")
+    run("confirm-forgot-password", "alice", "123456", "--password-stdin", stdin=password)
+    for command, stdin in (
+        (["change-password", "--password-stdin"], f"{SHORT_PASSWORD}\n{SHORT_NEW_PASSWORD}\n"),
+        (["enable-mfa", "--totp"], None),
+        (["verify-mfa", "123456"], None),
+        (["disable-mfa"], None),
+        (["refresh"], None),
+        (["refresh", "--provider", "lwa"], None),
+        (["refresh", "--provider", "google"], None),
+        (["sign-out", "--global"], None),
+    ):
+        seed_tokens(cli)
+        run(*command, stdin=stdin)
+    for provider in ("lwa", "google"):
+        oauth.answer(f"/{provider}/code", device_code(provider))
+        run("sign-in", "--provider", provider, "--no-wait")
+        run("status")
+        run("confirm-sign-in")
+        oauth.answer(f"/{provider}/code", device_code(provider))
+        run("sign-in", "--provider", provider, "--timeout", "5")
+    return runs
+
+
+@pytest.mark.parametrize("flags", [(), ("--debug", "--verbose"), ("--json",)], ids=["plain", "debug", "json"])
+def test_servers_echoing_every_request_field_never_get_a_secret_shown(tmp_path: Path, flags: tuple[str, ...]) -> None:
+    with echoing_cognito() as cognito, echoing_oauth() as oauth:
+        cli = ClientAuthCli(echo_settings(cognito, oauth), tmp_path)
+        runs = echo_flows(cli, cognito, oauth, *flags)
+
+    sent = cognito.secrets() | oauth.secrets()
+    canaries = sent | {SHORT_PASSWORD, SHORT_NEW_PASSWORD, CLIENT_SECRET, GOOGLE_SECRET, ECHO_SESSION}
+    canaries |= {value for pair in SEEDED.values() for value in pair}
+    assert {SHORT_PASSWORD, SHORT_NEW_PASSWORD, ECHO_SESSION, GOOGLE_SECRET} <= sent
+    assert {"canary-cognito-refresh-3c4d", "canary-lwa-refresh-7a8b", "canary-lwa-device-code-4b5c"} <= sent
+    assert any(name in ("SECRET_HASH", "SecretHash") for _, fields in cognito.received for name, _ in fields)
+    shown = "".join(result.err + result.out for _, result in runs)
+    assert "You sent" in shown  # the servers' echoes did reach the output: the scan below is not vacuous
+    assert "Rejected" in shown
+    assert cognito.cmdlines
+    assert oauth.cmdlines
+    for command, result in runs:
+        leaked = sorted(value for value in canaries if value in result.out + result.err)
+        assert not leaked, f"'client-auth {command}' shows {len(leaked)} secret(s)"
+    for cmdline in cognito.cmdlines + oauth.cmdlines:
+        assert not [value for value in canaries if value in cmdline], "a secret is on a command line"

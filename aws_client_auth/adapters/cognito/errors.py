@@ -1,4 +1,9 @@
-"""Cognito's error codes as the domain's typed errors, keeping Cognito's code and message."""
+"""Cognito's error codes as the domain's typed errors, keeping Cognito's code and message.
+
+What Cognito (or whatever answers at the endpoint) says is kept as data: the message is redacted (an echoed
+password, SECRET_HASH or token is masked) and cleaned (no escape sequence, control character or line break, and
+a bounded length), the code too, before either reaches an error, a log or a terminal.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,11 @@ from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from aws_client_auth.adapters.redaction import redact
 from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.text import clean
 
 ErrorType = type[e.ClientAuthError]
+CODE_LIMIT = 100
+"""Cognito's exception names are short; anything longer is not one, and is cut."""
 
 ERRORS: dict[str, tuple[ErrorType, str]] = {
     "UsernameExistsException": (e.UserExists, "That username is already taken: choose another or sign in."),
@@ -61,7 +69,8 @@ def cognito_errors(overrides: Mapping[str, tuple[ErrorType, str]] | None = None)
     except ClientError as error:
         raise translate(error, overrides or {}) from error
     except ParamValidationError as error:
-        raise e.InvalidInput(f"A value is not acceptable to Cognito: {error.kwargs.get('report', '')}") from error
+        report = clean(redact(str(error.kwargs.get("report", ""))))  # botocore quotes some values it rejects
+        raise e.InvalidInput(f"A value is not acceptable to Cognito: {report}") from error
     except BotoCoreError as error:
         raise e.ServiceUnavailable(
             f"Could not reach Cognito ({type(error).__name__}) after retrying: check the network and try again."
@@ -70,8 +79,8 @@ def cognito_errors(overrides: Mapping[str, tuple[ErrorType, str]] | None = None)
 
 def translate(error: ClientError, overrides: Mapping[str, tuple[ErrorType, str]]) -> e.ClientAuthError:
     info = error.response.get("Error", {})
-    code = info.get("Code", "Unknown")
-    message = redact(info.get("Message", ""))
+    code = clean(info.get("Code", "Unknown"), CODE_LIMIT)
+    message = clean(redact(str(info.get("Message", ""))))
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     kind, text = overrides.get(code) or ERRORS.get(code) or (None, "")
     if kind is None:

@@ -6,12 +6,13 @@ import click
 
 from aws_client_auth.domain.sign_in import CodeDelivery
 from aws_client_auth.entrypoints.cli.app import Cli, pass_cli, read_secret
+from aws_client_auth.entrypoints.cli.output import delivery_text
 
 password_stdin = click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 
 
 def _sent(delivery: CodeDelivery | None) -> str:
-    return f"A code was sent ({delivery})." if delivery else "A code was sent."
+    return f"A code was sent ({delivery_text(delivery)})." if delivery else "A code was sent."
 
 
 def _delivery(delivery: CodeDelivery | None) -> dict[str, str] | None:

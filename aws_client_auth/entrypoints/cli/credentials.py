@@ -8,6 +8,7 @@ import click
 
 from aws_client_auth.adapters.aws_sdk import credential_process_json
 from aws_client_auth.entrypoints.cli.app import Cli, pass_cli
+from aws_client_auth.entrypoints.cli.display import server_text
 from aws_client_auth.entrypoints.cli.output import credentials_data, credentials_env, when
 
 
@@ -32,7 +33,7 @@ def credentials(cli: Cli, output: str, refresh: bool) -> None:
     else:
         click.echo(json.dumps(credentials_data(creds)))
     kind = "authenticated" if creds.authenticated else "guest"
-    cli.note(f"{kind} credentials for {creds.identity_id}, until {when(creds.expiration)}")
+    cli.note(f"{kind} credentials for {server_text(creds.identity_id)}, until {when(creds.expiration)}")
 
 
 @click.command("link-identities")
@@ -41,7 +42,7 @@ def link_identities(cli: Cli) -> None:
     """Link every signed-in provider into one identity."""
     identity = cli.auth.link_identities()
     cli.say(
-        f"Linked into {identity.identity_id}: {', '.join(sorted(identity.logins))}",
+        f"Linked into {server_text(identity.identity_id)}: {server_text(', '.join(sorted(identity.logins)))}",
         {"identity_id": identity.identity_id, "logins": sorted(identity.logins)},
     )
 

@@ -6,7 +6,7 @@ import click
 
 from aws_client_auth.domain.user import MfaType
 from aws_client_auth.entrypoints.cli.app import Cli, pass_cli
-from aws_client_auth.entrypoints.cli.output import describe_mfa_setup, mfa_setup_data
+from aws_client_auth.entrypoints.cli.output import describe_mfa_setup, mfa_setup_data, setup_secrets
 
 
 @click.command("enable-mfa")
@@ -21,12 +21,12 @@ def enable_mfa(cli: Cli, kind: str | None) -> None:
     if setup is None:
         cli.say("SMS MFA is on: sign-ins now ask for a code sent by SMS.", {"mfa": "sms", "enabled": True})
         return
+    shown = setup_secrets(setup)  # the user must copy the secret: the one secret this command prints
     if cli.json_output:
-        cli.say("", {"mfa": "totp", "enabled": False, **mfa_setup_data(setup)})
+        cli.say("", {"mfa": "totp", "enabled": False, **mfa_setup_data(setup)}, revealed=shown)
         return
-    click.echo("Add this secret to your authenticator app:")
-    click.echo("\n".join(describe_mfa_setup(setup)))
-    click.echo("Then confirm with: client-auth verify-mfa <CODE>")
+    lines = ["Add this secret to your authenticator app:", *describe_mfa_setup(setup)]
+    cli.show("\n".join([*lines, "Then confirm with: client-auth verify-mfa <CODE>"]), revealed=shown)
 
 
 @click.command("verify-mfa")

@@ -1,4 +1,9 @@
-"""Rendering domain values for people and for --json, without secrets unless the command exists to show one."""
+"""Rendering domain values for people and for --json, without secrets unless the command exists to show one.
+
+Human renderings put every value a server chose (codes, URIs, user names, delivery destinations, identity ids)
+through :func:`display.server_text`: one inert line each, so that a provider cannot draw on the terminal or forge
+a line. The --json renderings keep values exact: the JSON encoder escapes them.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_client_auth.domain.credentials import Credentials
-from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, DeviceAuthorization, MfaSetup
+from aws_client_auth.domain.secret import Secret
+from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, CodeDelivery, DeviceAuthorization, MfaSetup
+from aws_client_auth.domain.text import clean
 from aws_client_auth.domain.tokens import Tokens
+from aws_client_auth.entrypoints.cli.display import server_text, shown_on_purpose
+
+PASSWORD_ANSWERS = frozenset({ChallengeKind.NEW_PASSWORD_REQUIRED})
+"""Challenges answered with a password: never taken from the command line, where other users see it."""
 
 
 def when(moment: datetime | None) -> str | None:
@@ -39,24 +50,45 @@ def mfa_setup_data(setup: MfaSetup) -> dict[str, Any]:
     return {"secret": setup.secret.reveal(), "otpauth_uri": setup.otpauth_uri.reveal()}
 
 
+def delivery_text(delivery: CodeDelivery) -> str:
+    """Where a code went, as Cognito reported it (``sms to +*******0100``)."""
+    return f"{server_text(delivery.medium.lower(), 20)} to {server_text(delivery.destination, 100)}"
+
+
 def describe_challenge(challenge: Challenge) -> str:
     lines = [f"{challenge.kind.prompt}."]
     if challenge.delivery:
-        lines[0] = f"{challenge.kind.prompt} ({challenge.delivery})."
+        lines[0] = f"{challenge.kind.prompt} ({delivery_text(challenge.delivery)})."
     if challenge.kind is ChallengeKind.SELECT_MFA_TYPE and challenge.options:
         lines.append("Choices: " + ", ".join(o.name.lower() for o in challenge.options))
     if challenge.mfa_setup:
         lines.extend(describe_mfa_setup(challenge.mfa_setup))
-    lines.append("Answer with: client-auth confirm-sign-in <ANSWER>")
+    lines.append(answer_hint(challenge.kind))
     return "\n".join(lines)
 
 
+def answer_hint(kind: ChallengeKind) -> str:
+    if kind in PASSWORD_ANSWERS:
+        return (
+            "Answer with: client-auth confirm-sign-in (it asks twice, without echo), "
+            "or pipe it into: client-auth confirm-sign-in --answer-stdin"
+        )
+    return "Answer with: client-auth confirm-sign-in <ANSWER>"
+
+
+def challenge_secrets(challenge: Challenge) -> tuple[Secret, ...]:
+    """What a challenge's rendering shows on purpose: the TOTP secret of an MFA set-up."""
+    return setup_secrets(challenge.mfa_setup) if challenge.mfa_setup else ()
+
+
+def setup_secrets(setup: MfaSetup) -> tuple[Secret, ...]:
+    return (setup.secret, setup.otpauth_uri)
+
+
 def describe_mfa_setup(setup: MfaSetup) -> list[str]:
-    return [
-        f"Secret: {setup.secret.reveal()}",
-        f"URI:    {setup.otpauth_uri.reveal()}",
-        qr(setup.otpauth_uri.reveal()),
-    ]
+    """Shown on purpose (see :func:`setup_secrets`); the QR code only for a URI shown exactly as sent."""
+    lines = [f"Secret: {shown_on_purpose(setup.secret)}", f"URI:    {shown_on_purpose(setup.otpauth_uri)}"]
+    return lines + qr_if_exact(setup.otpauth_uri.reveal())
 
 
 def device_data(authorization: DeviceAuthorization) -> dict[str, Any]:
@@ -72,14 +104,18 @@ def device_data(authorization: DeviceAuthorization) -> dict[str, Any]:
 
 
 def describe_device(authorization: DeviceAuthorization) -> str:
-    lines = [
-        f"Open {authorization.verification_uri} and enter the code {authorization.user_code}",
-        f"(it expires at {when(authorization.expires_at)}).",
-    ]
+    uri, code = server_text(authorization.verification_uri), server_text(authorization.user_code, 100)
+    lines = [f"Open {uri} and enter the code {code}", f"(it expires at {when(authorization.expires_at)})."]
     if authorization.verification_uri_complete:
-        lines.append(f"Or scan / open: {authorization.verification_uri_complete}")
-        lines.append(qr(authorization.verification_uri_complete))
+        lines.append(f"Or scan / open: {server_text(authorization.verification_uri_complete)}")
+        lines.extend(qr_if_exact(authorization.verification_uri_complete))
     return "\n".join(lines)
+
+
+def qr_if_exact(text: str) -> list[str]:
+    """A QR code of ``text`` only if ``text`` was printed unchanged beside it: what the camera reads must be what
+    the user could read (and a QR code of a megabyte is no picture)."""
+    return [qr(text)] if clean(text) == text else []
 
 
 def qr(text: str) -> str:

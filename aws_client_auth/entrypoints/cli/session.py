@@ -9,16 +9,20 @@ from typing import Any
 import click
 
 from aws_client_auth.domain.errors import DeviceFlowPending, NoPendingSignIn
-from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, DeviceAuthorization, SignedIn, SignInStep
+from aws_client_auth.domain.sign_in import Challenge, DeviceAuthorization, SignedIn, SignInStep
 from aws_client_auth.entrypoints.cli.app import EXIT_PENDING, Cli, pass_cli, read_secret
+from aws_client_auth.entrypoints.cli.display import server_text
 from aws_client_auth.entrypoints.cli.output import (
+    PASSWORD_ANSWERS,
     challenge_data,
+    challenge_secrets,
     describe_challenge,
     describe_device,
     device_data,
     tokens_data,
     when,
 )
+from aws_client_auth.entrypoints.scripting import Status
 
 PROVIDER_HELP = "cognito (the user pool, default), lwa, google, or a custom provider's name."
 
@@ -26,10 +30,11 @@ PROVIDER_HELP = "cognito (the user pool, default), lwa, google, or a custom prov
 def report_step(cli: Cli, step: SignInStep) -> None:
     """Signed in: exit 0. A challenge: say what to answer, exit 3."""
     if isinstance(step, SignedIn):
-        who = f" as {step.tokens.username}" if step.tokens.username else ""
+        # The user name may be a provider's unverified email claim: shown as data, never as terminal control.
+        who = f" as {server_text(step.tokens.username)}" if step.tokens.username else ""
         cli.say(f"Signed in to {step.tokens.provider}{who}.", {"status": "signed_in", **tokens_data(step.tokens)})
         return
-    cli.say(describe_challenge(step), challenge_data(step))
+    cli.say(describe_challenge(step), challenge_data(step), revealed=challenge_secrets(step))
     click.get_current_context().exit(EXIT_PENDING)
 
 
@@ -54,7 +59,7 @@ def sign_in(
     if cli.json_output or no_wait:
         cli.say(describe_device(authorization), device_data(authorization))
     else:
-        click.echo(describe_device(authorization), err=True)
+        cli.show(describe_device(authorization), err=True)
     if no_wait:
         cli.note("Once approved, finish with: client-auth confirm-sign-in")
         click.get_current_context().exit(EXIT_PENDING)
@@ -86,29 +91,51 @@ def _countdown(authorization: DeviceAuthorization, done: threading.Event) -> Non
 
 @click.command("confirm-sign-in")
 @click.argument("answer", required=False)
-@click.option("--answer-stdin", is_flag=True, help="Read the answer (a code or a new password) from standard input.")
+@click.option("--answer-stdin", is_flag=True, help="Read the answer (a code, or the new password) from standard input.")
 @pass_cli
 def confirm_sign_in(cli: Cli, answer: str | None, answer_stdin: bool) -> None:
-    """Answer the pending challenge, or check once whether a device code was approved."""
+    """Answer the pending challenge, or check once whether a device code was approved.
+
+    A code may be given as ANSWER; a new password never is (other users can read command lines): it is asked
+    for twice without echo, or read from standard input with --answer-stdin.
+    """
     pending = cli.auth.pending()
     if isinstance(pending, DeviceAuthorization):
-        try:
-            step = cli.auth.complete_device_sign_in(wait=False)
-        except DeviceFlowPending as waiting:
-            cli.say(str(waiting), {"status": "pending", **device_data(pending)})
-            click.get_current_context().exit(EXIT_PENDING)
-        report_step(cli, step)
+        check_device(cli, pending)
         return
     if not isinstance(pending, Challenge):
         raise NoPendingSignIn("Nothing is waiting for an answer: sign in first.")
-    if answer is None:
-        secret = pending.kind is ChallengeKind.NEW_PASSWORD_REQUIRED
-        answer = (
-            read_secret(pending.kind.prompt, answer_stdin)
-            if secret or answer_stdin
-            else click.prompt(pending.kind.prompt)
-        )
-    report_step(cli, cli.auth.confirm_sign_in(answer))
+    report_step(cli, cli.auth.confirm_sign_in(challenge_answer(pending, answer, answer_stdin)))
+
+
+def check_device(cli: Cli, pending: DeviceAuthorization) -> None:
+    """One poll: signed in, or still waiting (exit 3)."""
+    try:
+        step = cli.auth.complete_device_sign_in(wait=False)
+    except DeviceFlowPending as waiting:
+        cli.say(server_text(waiting), {"status": "pending", **device_data(pending)})
+        click.get_current_context().exit(EXIT_PENDING)
+    report_step(cli, step)
+
+
+def challenge_answer(challenge: Challenge, answer: str | None, from_stdin: bool) -> str:
+    """The answer from the argument, standard input or a prompt; a password only from the last two."""
+    prompt = challenge.kind.prompt
+    if challenge.kind in PASSWORD_ANSWERS:
+        if answer is not None:
+            raise click.UsageError(
+                "A new password is never given on the command line: run 'client-auth confirm-sign-in' to be "
+                "asked for it, or pipe it into 'client-auth confirm-sign-in --answer-stdin'."
+            )
+        return read_secret(prompt, from_stdin, confirm=True)
+    if answer is not None and from_stdin:
+        raise click.UsageError("Give the answer as an argument or with --answer-stdin, not both.")
+    if answer is not None:
+        return answer
+    if from_stdin:
+        return read_secret(prompt, True)
+    value: str = click.prompt(prompt)
+    return value
 
 
 @click.command("refresh")
@@ -154,24 +181,31 @@ def status(cli: Cli) -> None:
         "credentials_authenticated": s.credentials_authenticated,
         "linked_logins": list(s.linked_logins),
     }
+    cli.say("\n".join(status_lines(s)), data)
+
+
+def status_lines(s: Status) -> list[str]:
+    """The status for a person. User names, identity ids and the pending step (a provider's user code and URI)
+    came from servers: each is one inert line."""
     lines = [f"Profile: {s.profile}"]
     lines += [
-        f"Signed in: {p.provider} as {p.username or '?'} (tokens until {when(p.expires_at)})" for p in s.providers
+        f"Signed in: {p.provider} as {server_text(p.username or '?')} (tokens until {when(p.expires_at)})"
+        for p in s.providers
     ]
     if not s.providers:
         lines.append("Signed in: nobody (guest)")
     if s.pending:
-        lines.append(f"Pending: {s.pending}")
+        lines.append(f"Pending: {server_text(s.pending, 600)}")
     if s.authenticated_identity_id:
-        lines.append(f"Identity: {s.authenticated_identity_id}")
+        lines.append(f"Identity: {server_text(s.authenticated_identity_id)}")
     if s.guest_identity_id:
-        lines.append(f"Guest identity: {s.guest_identity_id}")
+        lines.append(f"Guest identity: {server_text(s.guest_identity_id)}")
     if s.credentials_expiration:
         kind = "authenticated" if s.credentials_authenticated else "guest"
         lines.append(f"Credentials: {kind}, until {when(s.credentials_expiration)}")
     if s.linked_logins:
-        lines.append(f"Linked logins: {', '.join(s.linked_logins)}")
-    cli.say("\n".join(lines), data)
+        lines.append(f"Linked logins: {server_text(', '.join(s.linked_logins))}")
+    return lines
 
 
 COMMANDS = [sign_in, confirm_sign_in, refresh, sign_out, status]
