@@ -35,15 +35,13 @@ def _choice(*options: str) -> Callable[[Any], str | None]:
     return lambda value: None if value in options else f"expected one of {', '.join(options)}"
 
 
-def _positive(value: float) -> str | None:
-    return None if value > 0 else "expected a positive number"
-
-
-def _not_negative(value: float) -> str | None:
-    return None if value >= 0 else "expected zero or more"
+def _positive_up_to(high: float) -> Callable[[Any], str | None]:
+    """Above zero and at most ``high``: also refuses TOML's ``nan`` and ``inf``, which no comparison lets through."""
+    return lambda value: None if 0 < value <= high else f"expected a positive number of at most {high:g}"
 
 
 def _between(low: int, high: int) -> Callable[[Any], str | None]:
+    """A bounded count or duration: a huge one would overflow a timedelta or retry for ever."""
     return lambda value: None if low <= value <= high else f"expected a number from {low} to {high}"
 
 
@@ -84,11 +82,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "keyring_fallback_to_file": Key(bool, False),
     },
     "session": {
-        "refresh_skew_seconds": Key(int, 300, _not_negative),
+        "refresh_skew_seconds": Key(int, 300, _between(0, 86_400)),
     },
     "network": {
-        "timeout_seconds": Key(float, 10.0, _positive),
-        "max_attempts": Key(int, 4, _positive),
+        "timeout_seconds": Key(float, 10.0, _positive_up_to(600)),
+        "max_attempts": Key(int, 4, _between(1, 10)),
         "allow_insecure_http": Key(bool, False),
         "allow_custom_provider_urls": Key(bool, False),
     },
