@@ -12,6 +12,7 @@ from botocore.stub import Stubber
 
 from aws_client_auth.adapters.aws_sdk import unsigned_client
 from aws_client_auth.adapters.cognito import srp
+from aws_client_auth.adapters.cognito.app_client import unverified_claim
 from aws_client_auth.adapters.cognito.errors import ERRORS
 from aws_client_auth.adapters.cognito.sign_in import token_lifetime
 from aws_client_auth.adapters.cognito.user_pool import CognitoUserPool
@@ -286,3 +287,14 @@ def test_a_token_lifetime_that_is_not_a_number_is_an_error(expires_in: object) -
     with pytest.raises(e.ServiceError, match="ExpiresIn"):
         token_lifetime(expires_in)
     assert token_lifetime(float("inf")) == token_lifetime(1e300) == timedelta(days=1)
+
+
+def test_an_unverified_claim_shown_as_a_label_is_cleaned() -> None:
+    import jwt
+
+    token = jwt.encode({"username": "\x1b]8;;https://evil\x07alice\x1b]8;;\x07\x1b[2J" + "x" * 500}, "k" * 32)
+    label = unverified_claim(token, "username")
+    assert label is not None
+    assert label.startswith("alice")
+    assert "\x1b" not in label
+    assert len(label) <= 128

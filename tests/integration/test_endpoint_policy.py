@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -165,7 +166,7 @@ def test_an_o3de_setreg_cannot_send_a_built_in_provider_elsewhere(tmp_path: Path
 
 
 def test_allow_custom_provider_urls_permits_a_proxy_and_warns_on_every_load(caplog: pytest.LogCaptureFixture) -> None:
-    overrides = {
+    overrides: dict[str, dict[str, Any]] = {
         "providers.google": {"oauth_tokens_url": "https://proxy.example/token"},
         "network": {"allow_custom_provider_urls": True},
     }
@@ -179,7 +180,7 @@ def test_allow_custom_provider_urls_permits_a_proxy_and_warns_on_every_load(capl
 
 
 def test_a_proxy_over_plain_http_needs_both_keys() -> None:
-    overrides = {
+    overrides: dict[str, dict[str, Any]] = {
         "providers.google": {"oauth_tokens_url": "http://proxy.example/token"},
         "network": {"allow_custom_provider_urls": True},
     }
