@@ -146,14 +146,20 @@ def test_scopes_of_one_profile_never_see_or_delete_each_other(tmp_path: Path) ->
 
 
 def test_a_version_1_entry_is_read_and_rewritten_as_version_2(tmp_path: Path) -> None:
+    import jwt
+
     backend = MemoryKeyring()
-    v1 = {"version": 1, "tokens": {}, "pending": None, "authenticated_identity_id": None}
+    id_token = jwt.encode({"iss": "https://cognito-idp.example/us-west-2_P", "aud": "c"}, key=None, algorithm="none")
+    cognito = {"access_token": "a", "id_token": id_token, "expires_at": "2026-11-28T12:00:00+00:00"}
+    v1 = {"version": 1, "tokens": {"cognito": cognito}, "pending": None, "authenticated_identity_id": None}
     backend.items[(SERVICE, "default")] = json.dumps({**v1, "guest_identity_id": "us-west-2:g", "credentials": None})
-    store = keyring_store(tmp_path, "default", False, backend, scope="pools")
+    assert keyring_store(tmp_path, "default", False, backend, scope="us-west-2_Q/c/-").load() == Session()
+    store = keyring_store(tmp_path, "default", False, backend, scope="us-west-2_P/c/-")
     session = store.load()
     assert session.guest_identity_id == "us-west-2:g"
     store.save(session)
-    assert json.loads(backend.items[(SERVICE, "default")])["sessions"]["pools"]["guest_identity_id"] == "us-west-2:g"
+    stored = json.loads(backend.items[(SERVICE, "default")])
+    assert stored["sessions"]["us-west-2_P/c/-"]["guest_identity_id"] == "us-west-2:g"
 
 
 @pytest.mark.parametrize("stored", ["{corrupt", "[]", '{"version": 99}', '{"version": 2, "sessions": []}'])

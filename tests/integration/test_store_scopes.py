@@ -89,14 +89,22 @@ def test_writers_of_different_scopes_lose_no_update_of_each_other(tmp_path: Path
     assert production.load().linked_logins == {f"key-{i}" for i in range(1, 32, 2)}
 
 
-def version_1_file() -> dict[str, object]:
+def v1_id_token(pool: str = "us-west-2_Staging", client: str = "stagingclient") -> str:
+    """An ID token as the pool issued it; the store reads only its iss and aud (no verification)."""
+    import jwt
+
+    claims = {"iss": f"https://cognito-idp.us-west-2.amazonaws.com/{pool}", "aud": client, "sub": "sub-alice"}
+    return jwt.encode(claims, key=None, algorithm="none")
+
+
+def version_1_file(id_token: str | None = None) -> dict[str, object]:
     """A session file as version 1 wrote it: one session for the whole profile, its fields at the top."""
     return {
         "version": 1,
         "tokens": {
             "cognito": {
                 "access_token": "access-v1",
-                "id_token": "id-v1",
+                "id_token": id_token or v1_id_token(),
                 "refresh_token": "refresh-v1",
                 "expires_at": "2026-11-28T12:00:00+00:00",
                 "username": "alice",
@@ -143,6 +151,26 @@ def test_a_version_1_file_is_read_and_rewritten_as_version_2(tmp_path: Path) -> 
     assert list(document["sessions"]) == [STAGING]
     assert document["sessions"][STAGING]["tokens"]["cognito"]["refresh_token"] == "refresh-v1"
     assert staging.load() == session
+
+
+@pytest.mark.parametrize(
+    "id_token",
+    [v1_id_token("us-west-2_Prod", "stagingclient"), v1_id_token("us-west-2_Staging", "prodclient"), "not-a-jwt"],
+)
+def test_a_version_1_file_of_other_pools_is_served_to_no_configuration(tmp_path: Path, id_token: str) -> None:
+    staging, production = stores(tmp_path)
+    staging.path.write_text(json.dumps(version_1_file(id_token)))
+    staging.path.chmod(0o600)
+    assert staging.load() == Session()
+    assert production.load() == Session()
+
+
+def test_a_version_1_file_is_served_only_to_the_configuration_whose_pool_issued_it(tmp_path: Path) -> None:
+    staging, production = stores(tmp_path)
+    staging.path.write_text(json.dumps(version_1_file()))
+    staging.path.chmod(0o600)
+    assert production.load() == Session()  # another configuration never gets alice's credentials
+    assert staging.load().authenticated_identity_id == "us-west-2:alice"
 
 
 def test_a_version_1_file_is_removed_by_a_clear(tmp_path: Path) -> None:

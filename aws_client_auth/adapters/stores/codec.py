@@ -7,8 +7,10 @@ session intact, and one configuration never serves, refreshes or deletes another
 
     {"version": 2, "sessions": {"<scope>": {"tokens": ..., "pending": ..., ...}}}
 
-A version-1 file (one session for the whole profile, written before scopes existed) is read as the session of
-whichever scope reads it first, and is rewritten as that scope's on the next save.
+A version-1 file (one session for the whole profile, written before scopes existed) is read as the session of a
+scope only when its Cognito ID token was issued by that scope's user pool to its app client (the claims of our
+own file, not a verification); it is rewritten as that scope's on the next save. A version-1 session that cannot
+be tied to a configuration that way is not served to any: signing in again replaces it.
 """
 
 from __future__ import annotations
@@ -35,9 +37,13 @@ def read_scoped(document: Any, scope: str) -> Session:
 
     Raises StorageError (never KeyError or TypeError) for anything that is not a document we wrote.
     """
-    if isinstance(document, dict) and document.get("version") == _SINGLE_SESSION_VERSION:
-        log.info("Reading a version-1 session file as the session of this configuration.")
-        return decode(document)
+    if _is_single_session(document):
+        session = decode(document)
+        if _issued_for(session, scope):
+            log.info("Reading a version-1 session file as the session of this configuration.")
+            return session
+        log.warning("A version-1 session file was not made with this configuration's pools: it is not used.")
+        return Session()
     entry = _sessions(document).get(scope)
     return Session() if entry is None else decode(entry)
 
@@ -71,6 +77,22 @@ def is_readable(document: Any, scope: str | None = None) -> bool:
     except StorageError:
         return False
     return True
+
+
+def _issued_for(session: Session, scope: str) -> bool:
+    """Whether the session's Cognito ID token names the scope's user pool (``iss``) and app client (``aud``)."""
+    cognito = session.tokens.get(ProviderName("cognito"))
+    if cognito is None or cognito.id_token is None:
+        return False
+    pool, _, rest = scope.partition("/")
+    client = rest.partition("/")[0]
+    import jwt  # only for version-1 files: the credential_process path does not pay for it
+
+    try:
+        claims = jwt.decode(cognito.id_token.reveal(), options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return False
+    return str(claims.get("iss", "")).rsplit("/", 1)[-1] == pool and claims.get("aud") == client
 
 
 def _is_single_session(document: Any) -> bool:
