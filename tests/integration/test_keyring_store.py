@@ -149,7 +149,7 @@ def test_a_version_1_entry_is_read_and_rewritten_as_version_2(tmp_path: Path) ->
     import jwt
 
     backend = MemoryKeyring()
-    id_token = jwt.encode({"iss": "https://cognito-idp.example/us-west-2_P", "aud": "c"}, key=None, algorithm="none")
+    id_token = jwt.encode({"iss": "https://cognito-idp.example/us-west-2_P", "aud": "c"}, key="", algorithm="none")
     cognito = {"access_token": "a", "id_token": id_token, "expires_at": "2026-11-28T12:00:00+00:00"}
     v1 = {"version": 1, "tokens": {"cognito": cognito}, "pending": None, "authenticated_identity_id": None}
     backend.items[(SERVICE, "default")] = json.dumps({**v1, "guest_identity_id": "us-west-2:g", "credentials": None})

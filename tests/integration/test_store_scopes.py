@@ -94,7 +94,7 @@ def v1_id_token(pool: str = "us-west-2_Staging", client: str = "stagingclient") 
     import jwt
 
     claims = {"iss": f"https://cognito-idp.us-west-2.amazonaws.com/{pool}", "aud": client, "sub": "sub-alice"}
-    return jwt.encode(claims, key=None, algorithm="none")
+    return jwt.encode(claims, key="", algorithm="none")
 
 
 def version_1_file(id_token: str | None = None) -> dict[str, object]:
