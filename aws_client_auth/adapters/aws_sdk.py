@@ -23,6 +23,9 @@ def unsigned_client(service: str, *, region: str, endpoint_url: str, timeout: fl
         connect_timeout=timeout,
         read_timeout=timeout,
         retries={"mode": "standard", "max_attempts": max_attempts},
+        # Only the configured endpoint (already checked: https, or http to this machine) is used: botocore's own
+        # AWS_ENDPOINT_URL_* variables and ~/.aws/config endpoint_url would bypass that check.
+        ignore_configured_endpoint_urls=True,
     )
     make_client: Any = boto3.session.Session().client  # typed per service by the caller, not here
     return make_client(service, endpoint_url=endpoint_url or None, config=config)
