@@ -71,7 +71,7 @@ def test_lwa_device_sign_in_reaches_the_identity_pool_with_its_access_token(
                 "user_code": "UC",
                 "verification_uri": "https://amazon.com/code",
                 "expires_in": 600,
-                "interval": 5,
+                "interval": 7,
             },
         )
         http.post("https://api.amazon.com/auth/o2/token", status=400, json={"error": "authorization_pending"})
@@ -84,6 +84,9 @@ def test_lwa_device_sign_in_reaches_the_identity_pool_with_its_access_token(
         assert authorization.user_code == "UC"
         step = auth.complete_device_sign_in()
     assert step.tokens.provider == LOGIN_WITH_AMAZON
+    sleeper = container.sleeper()
+    assert isinstance(sleeper, FakeSleeper)
+    assert sleeper.slept == [7, 12]  # the provider's interval, then 5 s more after its slow_down
     creds = auth.get_credentials()
     assert creds.authenticated
     assert pool.last_logins == {"www.amazon.com": fake_token("access", "lwa", "amzn")}

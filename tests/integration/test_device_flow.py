@@ -72,16 +72,16 @@ def test_lwa_start_sends_its_fields_url_encoded(mocked: responses.RequestsMock) 
             "device_code": "dc",
             "user_code": "UC",
             "verification_uri": "https://amazon.com/us/code",
-            "expires_in": 600,
-            "interval": 5,
+            "expires_in": 900,
+            "interval": 7,
         },
     )
     client, _ = client_for("lwa")
     auth = client.start()
     assert form(mocked.calls[0]) == {"response_type": "device_code", "client_id": "amzn1.app", "scope": "profile"}
     assert mocked.calls[0].request.headers["Content-Type"] == "application/x-www-form-urlencoded"
-    assert (auth.user_code, auth.verification_uri, auth.interval) == ("UC", "https://amazon.com/us/code", 5)
-    assert auth.expires_at == START.replace(minute=10)
+    assert (auth.user_code, auth.verification_uri, auth.interval) == ("UC", "https://amazon.com/us/code", 7)
+    assert auth.expires_at == START.replace(minute=15)
     assert auth.device_code == Secret("dc")
 
 
