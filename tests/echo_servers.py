@@ -19,6 +19,10 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 Answer = tuple[int, dict[str, object]]
+POOL_ID = "us-east-1_Echo"
+CLIENT_ID = "echoclient"
+JWKS_PATH = f"/{POOL_ID}/.well-known/jwks.json"
+"""Where the client looks for the pool's keys at a loopback endpoint."""
 
 SECRET_FIELDS = frozenset(
     {
@@ -74,7 +78,8 @@ class EchoServer:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def answer(self, operation: str, *answers: Answer) -> None:
-        """Answer ``operation`` with these, once each, before echoing errors again."""
+        """Answer ``operation`` (a Cognito operation, an OAuth path, or ``GET <path>``) with these, once each,
+        before echoing errors again."""
         self.script.setdefault(operation, []).extend(answers)
 
     @contextmanager
@@ -132,6 +137,14 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         operation, fields = type(self).parse(self, body)
         status, data = self.state.record(operation, fields) or type(self).fail(fields)
+        self._send(status, data)
+
+    def do_GET(self) -> None:
+        """A key set or a page: what was scripted for ``GET <path>``, else 404."""
+        status, data = self.state.record(f"GET {self.path}", []) or (404, {"message": "not found"})
+        self._send(status, data)
+
+    def _send(self, status: int, data: dict[str, object]) -> None:
         payload = json.dumps(data).encode()
         self.send_response(status)
         self.send_header("Content-Type", self.content_type)
@@ -192,3 +205,21 @@ def echoing_oauth(prefix: str = "") -> Iterator[EchoServer]:
     with :meth:`EchoServer.answer` (by path) fails with ``error`` and ``error_description`` echoing the form."""
     with _serve(_form_request, lambda fields: oauth_error(fields, prefix), "application/json") as state:
         yield state
+
+
+def settings_toml(
+    cognito: EchoServer, oauth: EchoServer | None = None, *, auth_flow: str = "USER_PASSWORD_AUTH", secret: str = ""
+) -> str:
+    """CLI settings that send everything to these servers (``USER_PASSWORD_AUTH`` sends the password itself)."""
+    text = (
+        f'[aws]\nregion = "us-east-1"\nendpoint_url = "{cognito.url}"\n\n'
+        f'[cognito]\nuser_pool_id = "{POOL_ID}"\napp_client_id = "{CLIENT_ID}"\nauth_flow = "{auth_flow}"\n'
+        + (f'app_client_secret = "{secret}"\n' if secret else "")
+        + "\n[network]\nmax_attempts = 1\ntimeout_seconds = 10\n"
+    )
+    if oauth is not None:
+        text += (
+            f'\n[providers.login_with_amazon]\napp_client_id = "amzn1.app"\n'
+            f'oauth_code_url = "{oauth.url}/lwa/code"\noauth_tokens_url = "{oauth.url}/lwa/token"\n'
+        )
+    return text

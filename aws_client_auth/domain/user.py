@@ -66,10 +66,24 @@ class PhoneNumber:
         return self.value
 
 
+def _is_utf8(value: str) -> bool:
+    """Lone surrogates (bytes that were not UTF-8, read with ``surrogateescape``) cannot be sent or hashed."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def password(value: str, *, what: str = "Password") -> Secret:
-    """Validate a password typed by a person and wrap it; the pool's own policy is checked by Cognito."""
+    """Validate a password typed by a person and wrap it; the pool's own policy is checked by Cognito.
+
+    Messages say what is wrong, never which character or where: any part of a password is a secret.
+    """
     if not isinstance(value, str) or not value:
         raise InvalidInput(f"{what} is empty.")
+    if not _is_utf8(value):
+        raise InvalidInput(f"{what} is not valid UTF-8 text: type it again, or check the encoding of its source.")
     if len(value) > _MAX_PASSWORD:
         raise InvalidInput(f"{what} is longer than {_MAX_PASSWORD} characters.")
     if _has_space_or_control(value[0] + value[-1]):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 
 from aws_client_auth.entrypoints.local_stack import LocalStack, provision
 from tests.aws import totp
+from tests.echo_servers import EchoServer, echoing_cognito, settings_toml
 
 BIN = Path(sys.executable).parent
 PASSWORD = "Passw0rd!"
@@ -319,3 +321,126 @@ def test_sms_mfa_on_and_off(cli: ClientAuthCli) -> None:
     assert ok(cli("--json", "disable-mfa")).data == {"mfa": None, "enabled": False}
     ok(cli("sign-out"))
     assert ok(cli("--json", "sign-in", "gina", "--password-stdin", stdin=PASSWORD + "\n")).data["status"] == "signed_in"
+
+
+# --- passwords: never on the command line, always valid text (against a Cognito stand-in) ---------------------
+
+
+@pytest.fixture
+def cognito() -> Iterator[EchoServer]:
+    with echoing_cognito() as server:
+        yield server
+
+
+@pytest.fixture
+def srp_cli(cognito: EchoServer, tmp_path: Path) -> ClientAuthCli:
+    return ClientAuthCli(settings_toml(cognito, auth_flow="USER_SRP_AUTH"), tmp_path)
+
+
+def challenge(name: str) -> tuple[int, dict[str, object]]:
+    parameters = {"USER_ID_FOR_SRP": "ann"}
+    return 200, {"ChallengeName": name, "Session": "challenge-session-0001-0002", "ChallengeParameters": parameters}
+
+
+def sent_answer(cognito: EchoServer, key: str) -> str | None:
+    """``key`` of the last challenge answer the stand-in received."""
+    answers = [dict(fields) for operation, fields in cognito.received if operation == "RespondToAuthChallenge"]
+    return answers[-1].get(key) if answers else None
+
+
+def pending_challenge(cli: ClientAuthCli, cognito: EchoServer, name: str) -> Run:
+    cognito.answer("InitiateAuth", challenge(name))
+    started = cli("sign-in", "ann", "--password-stdin", stdin=PASSWORD + "\n")
+    assert started.code == 3, started.err
+    return started
+
+
+def test_a_new_password_is_refused_as_an_argument(srp_cli: ClientAuthCli, cognito: EchoServer) -> None:
+    started = pending_challenge(srp_cli, cognito, "NEW_PASSWORD_REQUIRED")
+    assert "confirm-sign-in --answer-stdin" in started.out
+    assert "<ANSWER>" not in started.out
+    refused = srp_cli("confirm-sign-in", "N3w-Passw0rd!")
+    assert refused.code == 2
+    assert "never given on the command line" in refused.err
+    assert "N3w-Passw0rd!" not in refused.out + refused.err
+    assert "RespondToAuthChallenge" not in cognito.operations()
+    assert "Pending: cognito: Choose a new password" in ok(srp_cli("status")).out
+
+
+def test_a_new_password_is_read_from_standard_input(srp_cli: ClientAuthCli, cognito: EchoServer) -> None:
+    pending_challenge(srp_cli, cognito, "NEW_PASSWORD_REQUIRED")
+    answered = srp_cli("confirm-sign-in", "--answer-stdin", stdin="N3w-Passw0rd!\n")
+    assert sent_answer(cognito, "NEW_PASSWORD") == "N3w-Passw0rd!"
+    assert "N3w-Passw0rd!" not in answered.out + answered.err  # the stand-in echoed it back
+
+
+def test_a_new_password_is_asked_twice_without_echo_on_a_terminal(srp_cli: ClientAuthCli, cognito: EchoServer) -> None:
+    pending_challenge(srp_cli, cognito, "NEW_PASSWORD_REQUIRED")
+    code, transcript = on_terminal(srp_cli, ["confirm-sign-in"], answers=["N3w-Passw0rd!", "N3w-Passw0rd!"])
+    assert transcript.count("Choose a new password: ") == 1
+    assert transcript.count("Repeat for confirmation: ") == 1
+    assert "N3w-Passw0rd!" not in transcript  # neither echoed while typed nor shown in the echoed error
+    assert sent_answer(cognito, "NEW_PASSWORD") == "N3w-Passw0rd!"
+    assert code == 1  # the stand-in refuses every answer
+
+
+def test_codes_are_answered_as_arguments_or_on_standard_input(srp_cli: ClientAuthCli, cognito: EchoServer) -> None:
+    started = pending_challenge(srp_cli, cognito, "SMS_MFA")
+    assert "confirm-sign-in <ANSWER>" in started.out
+    srp_cli("confirm-sign-in", "123456")
+    assert sent_answer(cognito, "SMS_MFA_CODE") == "123456"
+    pending_challenge(srp_cli, cognito, "SMS_MFA")
+    srp_cli("confirm-sign-in", "--answer-stdin", stdin="654321\n")
+    assert sent_answer(cognito, "SMS_MFA_CODE") == "654321"
+    pending_challenge(srp_cli, cognito, "SMS_MFA")
+    assert srp_cli("confirm-sign-in", "123456", "--answer-stdin", stdin="654321\n").code == 2
+
+
+@pytest.mark.parametrize(
+    ("decoding", "exit_code"),
+    [("utf-8:surrogateescape", 1), ("utf-8:strict", 2)],
+    ids=["bytes-kept-as-surrogates", "strict-decoding"],
+)
+def test_a_password_that_is_not_utf8_fails_clearly_before_any_call(
+    srp_cli: ClientAuthCli, cognito: EchoServer, decoding: str, exit_code: int
+) -> None:
+    srp_cli.env["PYTHONIOENCODING"] = decoding
+    run = srp_cli("sign-in", "ann", "--password-stdin", stdin=b"Passw\xf6rd!\n")
+    assert run.code == exit_code
+    assert "not valid UTF-8" in run.err
+    assert "position" not in run.err
+    assert "Traceback" not in run.err
+    assert not cognito.received  # not even the first SRP step
+
+
+def on_terminal(cli: ClientAuthCli, args: list[str], *, answers: list[str]) -> tuple[int, str]:
+    """Runs the CLI on a pseudo-terminal (its controlling terminal, as a person's shell would give it), typing
+    each answer after a prompt; the exit code and everything the terminal showed, typed echo included."""
+    import os
+    import pty
+    import select
+
+    command = [str(BIN / "client-auth"), "--config", str(cli.config), *args]
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: become the CLI at once
+        os.execve(command[0], command, cli.env)  # noqa: S606 - the console script itself, as the other tests run it
+    shown, typed = b"", 0
+    try:
+        while select.select([terminal], [], [], 60)[0]:
+            try:
+                chunk = os.read(terminal, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if typed < len(answers) and len(PROMPT.findall(shown)) > typed:
+                os.write(terminal, answers[typed].encode() + b"\n")
+                typed += 1
+    finally:
+        os.close(terminal)
+        _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), shown.decode(errors="replace")
+
+
+PROMPT = re.compile(rb"(?:password|confirmation): ")

@@ -16,7 +16,7 @@ from aws_client_auth.entrypoints.local_stack import LocalStack, provision
 from aws_client_auth.entrypoints.scripting import ClientAuth
 from tests.aws import totp
 from tests.e2e.test_cli import ClientAuthCli, Run
-from tests.echo_servers import Answer, EchoServer, echoing_cognito, echoing_oauth
+from tests.echo_servers import Answer, EchoServer, echoing_cognito, echoing_oauth, settings_toml
 from tests.oauth_server import oauth_server
 
 PASSWORD = "Canary-Pa55word-7f3e"
@@ -192,16 +192,10 @@ SEEDED = {
 
 
 def echo_settings(cognito: EchoServer, oauth: EchoServer) -> str:
-    """Settings that send everything to the echoing servers; USER_PASSWORD_AUTH so the password is sent."""
-    return (
-        f'[aws]\nregion = "us-east-1"\nendpoint_url = "{cognito.url}"\n\n'
-        '[cognito]\nuser_pool_id = "us-east-1_Echo"\napp_client_id = "echoclient"\n'
-        f'app_client_secret = "{CLIENT_SECRET}"\nauth_flow = "USER_PASSWORD_AUTH"\n\n'
-        f'[providers.login_with_amazon]\napp_client_id = "amzn1.app"\n'
-        f'oauth_code_url = "{oauth.url}/lwa/code"\noauth_tokens_url = "{oauth.url}/lwa/token"\n\n'
-        f'[providers.google]\napp_client_id = "google.app"\nclient_secret = "{GOOGLE_SECRET}"\n'
-        f'oauth_code_url = "{oauth.url}/google/code"\noauth_tokens_url = "{oauth.url}/google/token"\n\n'
-        "[network]\nmax_attempts = 1\ntimeout_seconds = 10\n"
+    """Settings that send everything to the echoing servers, Google (which sends its client secret) included."""
+    return settings_toml(cognito, oauth, secret=CLIENT_SECRET) + (
+        f'\n[providers.google]\napp_client_id = "google.app"\nclient_secret = "{GOOGLE_SECRET}"\n'
+        f'oauth_code_url = "{oauth.url}/google/code"\noauth_tokens_url = "{oauth.url}/google/token"\n'
     )
 
 

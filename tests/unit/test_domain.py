@@ -91,6 +91,26 @@ def test_password_rejected_before_any_call(value: str) -> None:
     assert value.strip() == "" or value.strip() not in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        b"Pa\xffss-w0rd".decode("utf-8", "surrogateescape"),  # bytes read from stdin that were not UTF-8
+        "Pass\ud800word",  # a lone surrogate
+        "Pass\udfffword\U0001f600",
+    ],
+)
+def test_a_password_that_is_not_utf8_is_an_input_error_that_names_no_character(value: str) -> None:
+    with pytest.raises(e.InvalidInput) as raised:
+        password(value, what="New password")
+    message = str(raised.value)
+    assert message.startswith("New password is not valid UTF-8")
+    assert not any("\ud800" <= ch <= "\udfff" for ch in message)
+    assert "position" not in message
+    with pytest.raises(e.InvalidInput) as other:
+        password("\udc80", what="New password")
+    assert str(other.value) == message  # nothing of the password itself is in the message
+
+
 @pytest.mark.parametrize("value", ["", "   ", "12 34", "x" * 65])
 def test_codes_must_be_present_and_unspaced(value: str) -> None:
     with pytest.raises(e.InvalidInput):

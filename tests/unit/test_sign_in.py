@@ -127,3 +127,39 @@ def test_sign_in_validates_before_calling(world: World) -> None:
 def test_sign_in_with_a_device_only_provider_is_a_clear_error(world: World) -> None:
     with pytest.raises(e.InvalidInput, match="no password sign-in"):
         SignIn(world.registry, world.sessions, world.events).execute("alice", "Passw0rd!", provider="lwa")
+
+
+NOT_UTF8 = b"Passw\xf6rd!".decode("utf-8", "surrogateescape")  # Latin-1 bytes read from stdin
+
+
+def test_a_password_that_is_not_utf8_fails_before_any_call(world: World) -> None:
+    calls = world.pool.calls
+    with pytest.raises(e.InvalidInput, match="not valid UTF-8") as raised:
+        sign_in(world, NOT_UTF8)
+    assert world.pool.calls == calls
+    assert "\udcf6" not in str(raised.value)
+    assert "position" not in str(raised.value)
+
+
+def test_srp_never_puts_a_password_character_into_an_error() -> None:
+    from datetime import UTC, datetime
+
+    from aws_client_auth.adapters.cognito import srp
+
+    with pytest.raises(e.InvalidInput) as raised:
+        srp.password_claim(
+            srp.new_ephemeral(),
+            pool_id="us-east-1_Pool",
+            user_id="alice",
+            password=NOT_UTF8,
+            salt_hex="0a1b",
+            server_b_hex="2f3e4d",
+            secret_block_b64="c2VjcmV0",
+            now=datetime.now(UTC),
+        )
+    message = str(raised.value)
+    assert "not valid UTF-8" in message
+    assert "\udcf6" not in message
+    assert "position" not in message
+    assert raised.value.__cause__ is None
+    assert raised.value.__suppress_context__

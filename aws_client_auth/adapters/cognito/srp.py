@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from aws_client_auth.domain.errors import InvalidInput
+
 try:
     import gmpy2
 
@@ -99,6 +101,27 @@ def new_ephemeral(random_bytes: Callable[[int], bytes] = secrets.token_bytes) ->
             return Ephemeral(a, public)
 
 
+def _utf8(text: str, what: str) -> bytes:
+    """``text`` as UTF-8; a ValueError naming ``what`` (not the text, nor where it breaks) if it cannot be."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{what} is not valid UTF-8 text") from None
+
+
+def _identity(pool_name: str, user_id: str, password: str) -> bytes:
+    """``pool_name + user_id + ":" + password`` in UTF-8, for the identity hash.
+
+    A password that is not UTF-8 (lone surrogates) is the user's input error, and is said so without a
+    character of it: UnicodeEncodeError's own message quotes the character and its position.
+    """
+    try:
+        secret_part = password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput("The password is not valid UTF-8 text: type it again.") from None
+    return _utf8(f"{pool_name}{user_id}:", "the pool id or USER_ID_FOR_SRP") + secret_part
+
+
 def password_claim(
     ephemeral: Ephemeral,
     *,
@@ -118,12 +141,13 @@ def password_claim(
     u = int(hash_hex(pad_hex(ephemeral.public) + pad_hex(server_b)), 16)
     if u == 0:
         raise ValueError("SRP safety check failed: u is zero")
-    identity_hash = hashlib.sha256(f"{pool_name}{user_id}:{password}".encode()).hexdigest().zfill(64)
+    identity_hash = hashlib.sha256(_identity(pool_name, user_id, password)).hexdigest().zfill(64)
     x = int(hash_hex(pad_hex(salt_hex) + identity_hash), 16)
     base = (server_b - K * _powmod(G, x, N)) % N
     shared = _powmod(base, ephemeral.a + u * x, N)
     key = hkdf(bytes.fromhex(pad_hex(shared)), bytes.fromhex(pad_hex(u)))
     stamp = timestamp(now)
-    message = pool_name.encode() + user_id.encode() + base64.b64decode(secret_block_b64) + stamp.encode()
+    message = _utf8(pool_name + user_id, "the pool id or USER_ID_FOR_SRP") + base64.b64decode(secret_block_b64)
+    message += stamp.encode()
     signature = base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
     return stamp, signature
