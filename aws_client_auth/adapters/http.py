@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import random
 import socket
 import threading
@@ -31,9 +32,11 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import NewConnectionError
 from urllib3.response import HTTPResponse
 
+from aws_client_auth.adapters.redaction import redact
 from aws_client_auth.application.ports.sleeper import Sleeper
 from aws_client_auth.domain.errors import ClientAuthError, ServiceError, ServiceUnavailable
 
+log = logging.getLogger(__name__)
 RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_BODY: Final = 1024 * 1024
@@ -52,7 +55,6 @@ class _Deadline:
     """One attempt's time limit, enforced on the sockets the attempt reads from."""
 
     def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
         self._end = time.monotonic() + seconds
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
@@ -213,10 +215,6 @@ def _times(attempt: int) -> str:
     return f", {attempt} times" if attempt > 1 else ""
 
 
-def json_object(answer: HttpAnswer) -> dict[str, Any] | None:
-    return answer.json_object()
-
-
 class HttpClient:
     def __init__(
         self,
@@ -227,13 +225,11 @@ class HttpClient:
         sleeper: Sleeper,
         backoff: float = 0.5,
         max_backoff: float = 8.0,
-        deadline: float | None = None,
     ) -> None:
-        """``timeout`` bounds connecting and each read; ``deadline`` (by default the timeout too) bounds a whole
-        attempt, reading included."""
+        """``timeout`` bounds each attempt as a whole (connecting, sending, the headers and the body), not only
+        each socket operation."""
         self._session = session
         self.timeout = timeout
-        self.deadline = deadline if deadline is not None else timeout
         self._attempts = max(1, max_attempts)
         self._sleeper = sleeper
         self._backoff = backoff
@@ -262,7 +258,7 @@ class HttpClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _attempt(self, method: str, url: str, *, what: str, data: dict[str, str] | None, attempt: int) -> HttpAnswer:
-        with _Deadline(self.deadline) as deadline:
+        with _Deadline(self.timeout) as deadline:
             try:
                 response = self._session.request(
                     method, url, data=data, timeout=self.timeout, headers={"Accept": "application/json"}, stream=True
@@ -284,18 +280,20 @@ class HttpClient:
                 raise _too_large(what, response.status_code)
             if deadline.passed:
                 raise requests.Timeout("deadline passed while reading")
-        if deadline.passed:
-            raise requests.Timeout("deadline passed")
         headers = {name.lower(): value for name, value in response.headers.items()}
         return HttpAnswer(response.status_code, bytes(body), headers)
 
     def _failure(self, error: BaseException, deadline: _Deadline, what: str, attempt: int) -> _Failed:
-        never_sent = _never_sent(error)
+        """The error to report, without the library's exception chained (its text is logged at debug level,
+        redacted: it can quote what was sent)."""
+        log.debug("%s: %s", what, redact(f"{type(error).__name__}: {error}"))
+        never_sent, kind, times = _never_sent(error), type(error).__name__, _times(attempt)
         if not never_sent and (deadline.passed or isinstance(error, requests.Timeout)):
-            limit = self.deadline if deadline.passed else self.timeout
-            message = f"{what} did not answer within {limit:g} s{_times(attempt)}; try again later."
+            message = f"{what} did not answer within {self.timeout:g} s{times}; try again later."
+        elif isinstance(error, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
+            message = f"{what} sent an answer that broke off or could not be decoded ({kind}){times}; try again."
         else:
-            message = f"Could not reach {what} ({type(error).__name__}){_times(attempt)}: check the network."
+            message = f"Could not reach {what} ({kind}){times}: check the network."
         return _Failed(ServiceUnavailable(message), never_sent=never_sent)
 
     def _wait_before_repeating(self, answer: HttpAnswer, attempt: int) -> float | None:

@@ -30,7 +30,7 @@ from aws_client_auth.adapters.oauth import checks
 from aws_client_auth.adapters.oauth.device_flow import DeviceFlowClient
 from aws_client_auth.adapters.oauth.providers import login_with_amazon
 from aws_client_auth.adapters.oauth.transport import OAuthTransport
-from aws_client_auth.application.ports.device_sign_in import Approved
+from aws_client_auth.application.ports.device_sign_in import Approved, Pending
 from aws_client_auth.application.services.providers import AuthProvider, ProviderRegistry
 from aws_client_auth.application.services.sessions import Sessions
 from aws_client_auth.application.use_cases.complete_device_sign_in import CompleteDeviceSignIn
@@ -271,6 +271,13 @@ def test_an_echoed_refresh_token_is_masked(mocked: responses.RequestsMock) -> No
     assert_clean(error, refresh)
 
 
+def test_a_secret_inside_a_registered_error_code_does_not_hide_it(mocked: responses.RequestsMock) -> None:
+    Secret("rization_pen")  # a short secret this process holds, inside "authorization_pending"
+    mocked.post(TOKEN_URL, status=400, json={"error": "authorization_pending"})
+    auth = DeviceAuthorization(LOGIN_WITH_AMAZON, "WDJB", "https://x", START + timedelta(hours=1), Secret("d-123"))
+    assert isinstance(rig().client.poll(auth), Pending)
+
+
 @pytest.mark.parametrize("value", [["x", "y"], {"nested": "\x1b[2J"}, 42, "x" * 100_000, "\x00" * 10])
 def test_error_fields_of_any_shape_give_a_clean_message(mocked: responses.RequestsMock, value: object) -> None:
     mocked.post(TOKEN_URL, status=400, json={"error": value, "error_description": value})
@@ -376,6 +383,17 @@ def test_a_compressed_bomb_is_cut_at_the_cap_once_inflated() -> None:
         r = server_rig(server)
         error = failure(r.start)
     assert "larger than 1024 KiB" in str(error)
+    assert r.unchanged()
+
+
+def test_a_body_that_cannot_be_inflated_is_a_clean_error() -> None:
+    with oauth_server() as server:
+        server.answer("/codepair", Raw(200, b"not gzip at all", {"Content-Encoding": "gzip"}))
+        r = server_rig(server)
+        error = failure(r.start)
+    assert isinstance(error, e.ServiceUnavailable)
+    assert "could not be decoded" in str(error)
+    assert_clean(error)
     assert r.unchanged()
 
 

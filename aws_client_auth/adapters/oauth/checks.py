@@ -21,6 +21,27 @@ from aws_client_auth.domain.errors import ServiceError
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.text import LIMIT, clean
 
+OAUTH_ERRORS: Final = frozenset(
+    {
+        # RFC 6749, sections 4.1.2.1 and 5.2
+        "invalid_request",
+        "invalid_client",
+        "invalid_grant",
+        "unauthorized_client",
+        "unsupported_grant_type",
+        "unsupported_response_type",
+        "invalid_scope",
+        "access_denied",
+        "server_error",
+        "temporarily_unavailable",
+        # RFC 8628, section 3.5
+        "authorization_pending",
+        "slow_down",
+        "expired_token",
+    }
+)
+"""The registered error codes: branched on, so never altered by cleaning."""
+
 MAX_USER_CODE: Final = 64
 MAX_URI: Final = 2048
 MAX_DEVICE_CODE: Final = 4096
@@ -130,5 +151,8 @@ def said(value: object, limit: int = LIMIT) -> str | None:
 
 
 def error_code(value: object) -> str | None:
-    """An OAuth ``error`` code, cleaned like any other text: the known codes (``slow_down``, ...) are unchanged."""
+    """An OAuth ``error`` code to branch on and to show: one of the registered codes exactly as sent (cleaning
+    could otherwise mask one that holds a short secret's value), anything else cleaned like a description."""
+    if isinstance(value, str) and value in OAUTH_ERRORS:
+        return value
     return said(value, MAX_ERROR_CODE)
