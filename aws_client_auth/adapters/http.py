@@ -72,8 +72,6 @@ class _Deadline:
         if not isinstance(sock, socket.socket):
             return  # TLS inside TLS (through an HTTPS proxy): the checks between chunks still apply
         with self._lock:
-            if self._over:
-                return
             if self._expired:
                 _shut_down(sock)
             else:

@@ -280,6 +280,19 @@ def test_a_refused_connection_is_retried_for_a_post_too() -> None:
     assert len(sleeper.slept) == 2
 
 
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [({"status": 404, "json": {}}, "answered with an error"), ({"body": "<html/>"}, "did not answer with a JSON")],
+)
+def test_a_key_set_that_is_not_one_is_a_service_error(
+    mocked: responses.RequestsMock, answer: dict[str, Any], message: str
+) -> None:
+    mocked.get(JWKS, **answer)
+    with pytest.raises(e.ServiceError, match=message):
+        http_client()[0].get_json(JWKS, what="The key set")
+    assert len(mocked.calls) == 1
+
+
 def test_throttling_429_is_retried_for_a_get(mocked: responses.RequestsMock) -> None:
     mocked.get(JWKS, status=429, json={"error": "rate_limited"})
     mocked.get(JWKS, json={"keys": []})

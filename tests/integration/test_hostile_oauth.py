@@ -427,6 +427,37 @@ def test_a_trickled_key_set_is_cut_at_each_attempts_deadline() -> None:
     assert took < 5
 
 
+@pytest.mark.parametrize("in_headers", [False, True], ids=["body", "headers"])
+def test_the_deadline_holds_over_tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_headers: bool) -> None:
+    """Shutting the socket under a TLS read ends it as cleanly as a plain one."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "server.pem"))  # how a user trusts their own CA
+    with oauth_server(tls=tmp_path) as server:
+        server.answer("/codepair", (200, GOOD), Trickle(GOOD, every=0.3, headers=in_headers))
+        r = server_rig(server, timeout=1)
+        assert r.start().user_code == "WDJB-MJHT"  # the certificate is trusted: TLS works
+        began = time.monotonic()
+        error = failure(r.start)
+        took = time.monotonic() - began
+    assert isinstance(error, e.ServiceUnavailable)
+    assert "did not answer within 1 s" in str(error)
+    assert took < 3
+
+
+def test_the_deadline_holds_through_a_proxy() -> None:
+    with oauth_server() as proxy:
+        target = "http://provider.invalid/jwks"
+        proxy.answer(target, Trickle({"keys": []}, every=0.3, headers=True))  # a proxy sees the whole URL
+        session = http_session()
+        session.proxies = {"http": proxy.url}
+        client = HttpClient(session, timeout=1, max_attempts=1, sleeper=FakeSleeper(FakeClock()))
+        began = time.monotonic()
+        error = failure(lambda: client.get_json(target, what="The key set"))
+        took = time.monotonic() - began
+        assert proxy.count(target) == 1
+    assert "did not answer within 1 s" in str(error)
+    assert took < 3
+
+
 def test_a_poll_whose_connection_drops_after_sending_is_not_repeated() -> None:
     with oauth_server() as server:
         server.answer("/codepair", (200, GOOD))
