@@ -323,6 +323,16 @@ def test_sms_mfa_on_and_off(cli: ClientAuthCli) -> None:
     assert ok(cli("--json", "sign-in", "gina", "--password-stdin", stdin=PASSWORD + "\n")).data["status"] == "signed_in"
 
 
+def test_totp_set_up_shows_its_secret_on_purpose(cli: ClientAuthCli) -> None:
+    register(cli, "hana")
+    ok(cli("sign-in", "hana", "--password-stdin", stdin=PASSWORD + "\n"))
+    shown = ok(cli("enable-mfa", "--totp")).out
+    found = re.search(r"^Secret: (\S+)$", shown, re.MULTILINE)
+    assert found is not None, shown
+    assert "**********" not in shown  # every other secret is masked, this one is shown to be copied
+    ok(cli("verify-mfa", totp(found.group(1))))
+
+
 # --- passwords: never on the command line, always valid text (against a Cognito stand-in) ---------------------
 
 
@@ -444,3 +454,21 @@ def on_terminal(cli: ClientAuthCli, args: list[str], *, answers: list[str]) -> t
 
 
 PROMPT = re.compile(rb"(?:password|confirmation): ")
+
+
+def test_an_mfa_set_up_during_sign_in_shows_its_secret_on_purpose(srp_cli: ClientAuthCli, cognito: EchoServer) -> None:
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DP"
+    for _ in range(2):
+        setup = {"ChallengeName": "MFA_SETUP", "Session": "challenge-session-0001-0003"}
+        cognito.answer(
+            "InitiateAuth", (200, {**setup, "ChallengeParameters": {"MFAS_CAN_SETUP": '["SOFTWARE_TOKEN_MFA"]'}})
+        )
+        cognito.answer(
+            "AssociateSoftwareToken", (200, {"SecretCode": secret, "Session": "challenge-session-0001-0004"})
+        )
+    human = srp_cli("sign-in", "ann", "--password-stdin", stdin=PASSWORD + "\n")
+    assert human.code == 3, human.err
+    assert f"Secret: {secret}" in human.out
+    assert f"secret={secret}" in human.out  # in the otpauth URI too
+    machine = srp_cli("--json", "sign-in", "ann", "--password-stdin", stdin=PASSWORD + "\n")
+    assert machine.data["secret"] == secret
