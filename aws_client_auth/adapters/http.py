@@ -259,7 +259,15 @@ class HttpClient:
         with _Deadline(self.timeout) as deadline:
             try:
                 response = self._session.request(
-                    method, url, data=data, timeout=self.timeout, headers={"Accept": "application/json"}, stream=True
+                    method,
+                    url,
+                    data=data,
+                    timeout=self.timeout,
+                    headers={"Accept": "application/json"},
+                    stream=True,
+                    # A redirect would re-send the form (device code, refresh token, client secret) to wherever
+                    # the server says, past the endpoint policy: the configured URL is the only destination.
+                    allow_redirects=False,
                 )
                 with response:
                     return self._read(response, deadline, what)

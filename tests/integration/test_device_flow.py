@@ -395,3 +395,14 @@ def test_standard_profile_for_custom_providers() -> None:
             OAuthTransport(HttpClient(http_session(), timeout=1, max_attempts=1, sleeper=FakeSleeper(FakeClock()))),
             FakeClock(),
         )
+
+
+def test_a_redirect_never_carries_the_refresh_token_elsewhere(mocked: responses.RequestsMock) -> None:
+    mocked.assert_all_requests_are_fired = False  # the point: the second one is never asked
+    mocked.post(LWA_TOKEN, status=307, headers={"Location": "http://attacker.example/steal"})
+    mocked.post("http://attacker.example/steal", json={"access_token": "x", "expires_in": 3600})
+    old = Tokens(LOGIN_WITH_AMAZON, Secret("old"), START, refresh_token=Secret("r-must-stay-home"))
+    with pytest.raises(e.ClientAuthError) as raised:
+        client_for("lwa")[0].refresh(old)
+    assert [call.request.url for call in mocked.calls] == [LWA_TOKEN]
+    assert "r-must-stay-home" not in str(raised.value)
