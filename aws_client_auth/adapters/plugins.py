@@ -22,9 +22,11 @@ from importlib.metadata import entry_points
 from aws_client_auth.adapters.oauth.device_flow import DeviceFlowClient
 from aws_client_auth.adapters.oauth.providers import standard
 from aws_client_auth.adapters.oauth.transport import OAuthTransport
+from aws_client_auth.adapters.settings.network import RESERVED_PROVIDER_NAMES
 from aws_client_auth.application.ports.clock import Clock
 from aws_client_auth.application.services.providers import AuthProvider
 from aws_client_auth.domain.errors import ConfigurationError
+from aws_client_auth.domain.text import clean
 from aws_client_auth.domain.tokens import LoginToken, ProviderName
 
 GROUP = "aws_client_auth.providers"
@@ -43,8 +45,13 @@ ProviderFactory = Callable[[str, Mapping[str, str], ProviderContext], AuthProvid
 
 
 def discover() -> dict[str, ProviderFactory]:
+    """Installed provider plugins. One that names a built-in provider is refused: any installed package could
+    otherwise take over ``cognito`` or ``google`` sign-ins (an application may still replace one in code)."""
     found: dict[str, ProviderFactory] = {}
     for entry in entry_points(group=GROUP):
+        if entry.name.lower() in RESERVED_PROVIDER_NAMES:
+            log.warning("Provider plugin %s is ignored: that name belongs to a built-in provider.", clean(entry.name))
+            continue
         try:
             found[entry.name] = entry.load()
         except Exception as error:  # noqa: BLE001 - a broken plugin must not break the built-in providers
