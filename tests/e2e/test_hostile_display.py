@@ -5,7 +5,9 @@ control; --json keeps every value exact (the encoder escapes it)."""
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,6 +20,7 @@ from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.session import Session
 from aws_client_auth.domain.sign_in import DeviceAuthorization
 from aws_client_auth.domain.tokens import COGNITO, LOGIN_WITH_AMAZON, Tokens
+from aws_client_auth.entrypoints.cli.app import configure_logging
 from aws_client_auth.entrypoints.cli.display import for_json, for_terminal, redacted_traceback, server_text
 from aws_client_auth.entrypoints.scripting import ClientAuth
 from tests.e2e.test_cli import ClientAuthCli, Run
@@ -220,5 +223,36 @@ def test_a_debug_traceback_masks_secrets_in_every_chained_exception() -> None:
     assert "The above exception was the direct cause of the following exception:" in shown
     assert shown.rstrip().endswith("ValueError: the boundary's own message")
     assert shown.count("Traceback (most recent call last):") == 3
+    assert CONTROL.search(shown) is None
+    assert not [line for line in shown.split("\n") if line.strip().startswith(FORGED)]
+
+
+@pytest.fixture
+def cli_logging() -> Iterator[io.StringIO]:
+    """The CLI's log handler, writing to a string; the package logger is restored afterwards (caplog needs it)."""
+    package = logging.getLogger("aws_client_auth")
+    saved = (package.handlers[:], package.level, package.propagate)
+    configure_logging(verbose=True, debug=False)
+    stream = io.StringIO()
+    handler = package.handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(stream)
+    try:
+        yield stream
+    finally:
+        package.handlers, package.propagate = saved[0], saved[2]
+        package.setLevel(saved[1])
+
+
+def test_log_lines_are_inert_and_their_tracebacks_redacted(cli_logging: io.StringIO) -> None:
+    token = Secret("canary-logged-token")
+    try:
+        raise RuntimeError(f"echoed {token.reveal()}{HOSTILE}")
+    except RuntimeError:
+        logging.getLogger("aws_client_auth.tests").exception("the server said %s", HOSTILE)
+    shown = cli_logging.getvalue()
+    assert "the server said" in shown
+    assert "canary-logged-token" not in shown
+    assert "RuntimeError: echoed **********" in shown
     assert CONTROL.search(shown) is None
     assert not [line for line in shown.split("\n") if line.strip().startswith(FORGED)]
