@@ -89,6 +89,25 @@ def test_refresh_with_a_client_secret_hashes_the_users_sub(client: Any, stub: St
     assert new.expires_at == START.replace(hour=13)
 
 
+def test_a_secret_hash_sent_is_masked_wherever_it_is_echoed(client: Any, stub: Stubber) -> None:
+    from aws_client_auth.domain.secret import MASK, scrub
+
+    expected_hash = srp.secret_hash("sub-echo", CLIENT_ID, "another-client-secret")
+    assert scrub(f"echo {expected_hash}") == f"echo {expected_hash}"  # not known before it is sent
+    stub.add_response(
+        "initiate_auth",
+        {"AuthenticationResult": {"AccessToken": "new-access", "IdToken": "new-id", "ExpiresIn": 3600}},
+        {
+            "ClientId": CLIENT_ID,
+            "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "AuthParameters": {"REFRESH_TOKEN": "refresh", "SECRET_HASH": expected_hash},
+        },
+    )
+    old = Tokens(COGNITO, Secret("a"), START, Secret("i"), Secret("refresh"), username="bob", subject="sub-echo")
+    adapter(client, secret="another-client-secret").refresh(old)
+    assert scrub(f"echo {expected_hash}") == f"echo {MASK}"
+
+
 def test_sign_up_with_a_secret_sends_secret_hash(client: Any, stub: Stubber) -> None:
     stub.add_response(
         "sign_up",

@@ -15,7 +15,7 @@ from aws_client_auth.adapters.cognito import srp
 from aws_client_auth.adapters.cognito.id_tokens import IdTokenVerifier
 from aws_client_auth.application.ports.clock import Clock
 from aws_client_auth.domain import errors as e
-from aws_client_auth.domain.secret import Secret
+from aws_client_auth.domain.secret import Secret, remember
 from aws_client_auth.domain.sign_in import CodeDelivery, MfaSetup
 from aws_client_auth.domain.text import clean
 from aws_client_auth.domain.user import MfaType
@@ -69,7 +69,9 @@ class AppClient:
     def _secret_hash(self, username: str, key: str = "SecretHash") -> dict[str, Any]:
         if self._client_secret is None:
             return {}
-        return {key: srp.secret_hash(username, self._client_id, self._client_secret.reveal())}
+        value = srp.secret_hash(username, self._client_id, self._client_secret.reveal())
+        remember(value)  # it is derived from the client secret: masked wherever a service echoes it back
+        return {key: value}
 
 
 def session_argument(session: str | None) -> dict[str, Any]:
