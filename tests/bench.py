@@ -180,17 +180,20 @@ def aws_calls() -> list[Figure]:
 @contextmanager
 def cached_profile() -> Iterator[dict[str, str]]:
     """A session home whose file store holds fresh credentials, as credential_process finds it."""
+    from aws_client_auth.adapters.settings.loader import load_settings
     from aws_client_auth.adapters.stores.file import FileSessionStore
     from aws_client_auth.domain.credentials import Credentials
     from aws_client_auth.domain.secret import Secret
     from aws_client_auth.domain.session import Session
+    from aws_client_auth.entrypoints.environment import session_scope
 
+    scope = session_scope(load_settings(environ=os.environ))  # the configuration the benchmarked commands see
     with tempfile.TemporaryDirectory() as home:
         now = datetime.now(UTC)
         creds = Credentials(
             "ASIABENCH", Secret("secret"), Secret("token"), now + timedelta(hours=1), "us-east-1:x", False, now
         )
-        FileSessionStore(Path(home)).save(Session().with_credentials(creds))
+        FileSessionStore(Path(home), scope=scope).save(Session().with_credentials(creds))
         yield {**os.environ, "CLIENT_AUTH_HOME": home}
 
 
