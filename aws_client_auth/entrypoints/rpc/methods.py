@@ -1,0 +1,190 @@
+"""The methods a client may call: the facade's, with the facade's parameter names, answered with the shapes of
+the CLI's ``--json`` output. Each handler's keyword-only parameters are the method's named parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aws_client_auth.adapters.aws_sdk import credential_process_json
+from aws_client_auth.domain.errors import DeviceFlowPending
+from aws_client_auth.domain.sign_in import Challenge, DeviceAuthorization
+from aws_client_auth.domain.tokens import COGNITO
+from aws_client_auth.domain.user import MfaType
+from aws_client_auth.entrypoints.aio import AsyncClientAuth
+from aws_client_auth.entrypoints.cli.output import device_data, mfa_setup_data, setup_secrets, tokens_data
+from aws_client_auth.entrypoints.rpc.results import (
+    Shown,
+    credentials_shown,
+    delivery_data,
+    pending_data,
+    status_data,
+    step_data,
+    tokens_shown,
+)
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Method:
+    handler: Handler
+    waits: bool = False
+    """Waits for a person: ``cancel``, ``shutdown`` and the end of input stop it. Other methods are one request
+    to a service each, and always answered."""
+
+
+# --- user management --------------------------------------------------------------------------------------
+async def sign_up(
+    auth: AsyncClientAuth, *, username: str, password: str, email: str | None = None, phone: str | None = None
+) -> dict[str, Any]:
+    result = await auth.sign_up(username, password, email=email, phone=phone)
+    return {
+        "username": username,
+        "user_sub": result.user_sub,
+        "confirmed": result.confirmed,
+        "delivery": delivery_data(result.delivery),
+    }
+
+
+async def confirm_sign_up(auth: AsyncClientAuth, *, username: str, code: str) -> dict[str, Any]:
+    await auth.confirm_sign_up(username, code)
+    return {"username": username, "confirmed": True}
+
+
+async def resend_confirmation_code(auth: AsyncClientAuth, *, username: str) -> dict[str, Any]:
+    return {"username": username, "delivery": delivery_data(await auth.resend_confirmation_code(username))}
+
+
+async def forgot_password(auth: AsyncClientAuth, *, username: str) -> dict[str, Any]:
+    return {"username": username, "delivery": delivery_data(await auth.forgot_password(username))}
+
+
+async def confirm_forgot_password(
+    auth: AsyncClientAuth, *, username: str, code: str, new_password: str
+) -> dict[str, Any]:
+    await auth.confirm_forgot_password(username, code, new_password)
+    return {"username": username, "password_reset": True}
+
+
+async def change_password(auth: AsyncClientAuth, *, old_password: str, new_password: str) -> dict[str, Any]:
+    await auth.change_password(old_password, new_password)
+    return {"password_changed": True}
+
+
+async def enable_mfa(auth: AsyncClientAuth, *, mfa_type: str = "sms") -> dict[str, Any] | Shown:
+    """SMS (or email) is on at once; TOTP answers with the secret to copy, then ``verify_mfa``."""
+    kind = MfaType.parse(mfa_type)
+    setup = await auth.enable_mfa(kind)
+    if setup is None:
+        return {"mfa": kind.name.lower(), "enabled": True}
+    return Shown({"mfa": "totp", "enabled": False, **mfa_setup_data(setup)}, setup_secrets(setup))
+
+
+async def verify_mfa(auth: AsyncClientAuth, *, code: str) -> dict[str, Any]:
+    await auth.verify_mfa(code)
+    return {"mfa": "totp", "enabled": True}
+
+
+async def disable_mfa(auth: AsyncClientAuth) -> dict[str, Any]:
+    await auth.disable_mfa()
+    return {"mfa": None, "enabled": False}
+
+
+# --- authentication -----------------------------------------------------------------------------------------
+async def sign_in(auth: AsyncClientAuth, *, username: str, password: str, provider: str = COGNITO) -> Shown:
+    return step_data(await auth.sign_in(username, password, provider=provider))
+
+
+async def confirm_sign_in(auth: AsyncClientAuth, *, answer: str) -> Shown:
+    return step_data(await auth.confirm_sign_in(answer))
+
+
+async def start_device_sign_in(auth: AsyncClientAuth, *, provider: str) -> dict[str, Any]:
+    return device_data(await auth.start_device_sign_in(provider))
+
+
+async def complete_device_sign_in(
+    auth: AsyncClientAuth, *, wait: bool = True, timeout: float | None = None
+) -> dict[str, Any] | Shown:
+    """Signed in, or (not approved yet: ``wait`` false, or ``timeout`` seconds passed) the pending code again."""
+    try:
+        return step_data(await auth.complete_device_sign_in(wait=wait, timeout=timeout))
+    except DeviceFlowPending:
+        pending = await auth.pending()
+        if not isinstance(pending, DeviceAuthorization):  # pragma: no cover - the use case keeps it pending
+            raise
+        return device_data(pending)
+
+
+async def pending(auth: AsyncClientAuth) -> dict[str, Any] | Shown | None:
+    """The challenge or device code waiting for an answer, as sign-in answered it; null if none."""
+    waiting = await auth.pending()
+    return pending_data(waiting if isinstance(waiting, Challenge | DeviceAuthorization) else None)
+
+
+async def refresh_tokens(auth: AsyncClientAuth, *, provider: str = COGNITO) -> dict[str, Any]:
+    return {"status": "refreshed", **tokens_data(await auth.refresh_tokens(provider))}
+
+
+async def get_tokens(auth: AsyncClientAuth, *, provider: str = COGNITO) -> Shown:
+    return tokens_shown(await auth.get_tokens(provider))
+
+
+async def sign_out(auth: AsyncClientAuth, *, provider: str | None = None, globally: bool = False) -> dict[str, Any]:
+    names = await auth.sign_out(provider, globally=globally)
+    return {"signed_out": list(names), "global": globally}
+
+
+# --- authorization and state --------------------------------------------------------------------------------
+async def get_credentials(auth: AsyncClientAuth, *, force_refresh: bool = False) -> Shown:
+    return credentials_shown(await auth.get_credentials(force_refresh=force_refresh))
+
+
+async def credential_process(auth: AsyncClientAuth) -> Shown:
+    """What ``credential_process`` prints for the AWS CLI and SDKs."""
+    credentials = await auth.get_credentials()
+    return Shown(credential_process_json(credentials), (credentials.secret_key, credentials.session_token))
+
+
+async def link_identities(auth: AsyncClientAuth) -> dict[str, Any]:
+    identity = await auth.link_identities()
+    return {"identity_id": identity.identity_id, "logins": sorted(identity.logins)}
+
+
+async def status(auth: AsyncClientAuth) -> dict[str, Any]:
+    return status_data(await auth.status())
+
+
+async def reset(auth: AsyncClientAuth) -> dict[str, Any]:
+    await auth.reset()
+    return {"reset": True}
+
+
+METHODS: dict[str, Method] = {
+    handler.__name__: Method(handler)
+    for handler in (
+        sign_up,
+        confirm_sign_up,
+        resend_confirmation_code,
+        forgot_password,
+        confirm_forgot_password,
+        change_password,
+        enable_mfa,
+        verify_mfa,
+        disable_mfa,
+        sign_in,
+        confirm_sign_in,
+        start_device_sign_in,
+        pending,
+        refresh_tokens,
+        get_tokens,
+        sign_out,
+        get_credentials,
+        credential_process,
+        link_identities,
+        status,
+        reset,
+    )
+} | {"complete_device_sign_in": Method(complete_device_sign_in, waits=True)}
