@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -216,20 +217,39 @@ def _version() -> str:
         return "0"
 
 
-async def read_lines(stream: Any) -> AsyncIterator[bytes]:
-    """Lines of a binary stream, read by a daemon thread (stdin cannot be read without blocking everywhere);
-    a line longer than :data:`protocol.MAX_LINE` comes as its first ``MAX_LINE + 1`` bytes, the rest skipped."""
+def split_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Lines of a byte stream read in chunks; a line longer than :data:`protocol.MAX_LINE` comes as its first
+    ``MAX_LINE + 1`` bytes, and the rest of it is skipped, so that memory stays bounded whatever is sent."""
+    pending = bytearray()
+    skipping = False
+    for chunk in chunks:
+        pending += chunk
+        while (end := pending.find(b"\n")) >= 0:
+            line = bytes(pending[: end + 1])
+            del pending[: end + 1]
+            if not skipping:
+                yield line
+            skipping = False
+        if len(pending) > p.MAX_LINE:
+            if not skipping:
+                yield bytes(pending[: p.MAX_LINE + 1])
+            skipping = True
+            pending.clear()
+    if pending and not skipping:
+        yield bytes(pending)
+
+
+async def read_lines(fd: int) -> AsyncIterator[bytes]:
+    """Lines of a file descriptor, read by a daemon thread: standard input cannot be read without blocking on
+    every platform. ``os.read`` holds no lock of Python's, so the thread never delays the interpreter's exit."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[bytes | None] = asyncio.Queue()
 
     def pump() -> None:
         try:
-            while line := stream.readline(p.MAX_LINE + 1):
-                if len(line) > p.MAX_LINE and not line.endswith(b"\n"):
-                    while (rest := stream.readline(p.MAX_LINE)) and not rest.endswith(b"\n"):
-                        pass
+            for line in split_lines(iter(functools.partial(os.read, fd, 64 * 1024), b"")):
                 loop.call_soon_threadsafe(queue.put_nowait, line)
-        except (OSError, ValueError):
+        except OSError:
             log.info("Standard input failed; ending the server")
         finally:
             with contextlib.suppress(RuntimeError):  # the loop is gone: the server ended first
@@ -257,7 +277,7 @@ def serve_stdio(options: Options = Options()) -> None:
         output.flush()
 
     async def main() -> None:
-        await Server(write, options).run(read_lines(sys.stdin.buffer))
+        await Server(write, options).run(read_lines(sys.stdin.fileno()))
 
     with output:
         asyncio.run(main())
