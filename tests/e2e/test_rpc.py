@@ -135,9 +135,7 @@ def test_a_whole_sign_in_with_a_totp_challenge(config: Path, tmp_path: Path) -> 
         assert client.wait() == 0
 
 
-def test_a_device_wait_does_not_block_status_and_cancel_stops_it(
-    lwa: tuple[OAuthServer, Path], tmp_path: Path
-) -> None:
+def test_a_device_wait_does_not_block_status_and_cancel_stops_it(lwa: tuple[OAuthServer, Path], tmp_path: Path) -> None:
     server, settings = lwa
     with rpc_server("--config", str(settings), home=tmp_path) as client:
         started = client.call("start_device_sign_in", provider="lwa")
@@ -187,7 +185,7 @@ def test_malformed_messages_are_answered_and_never_end_the_server(tmp_path: Path
             (b'{"jsonrpc": "2.0", "id": 1.5, "method": "status"}', protocol.INVALID_REQUEST),
             (b"x" * (protocol.MAX_LINE + 10), protocol.INVALID_REQUEST),
         ]
-        for line, code in bad:
+        for line, _ in bad:
             client.send_line(line)
         client.wait_for(lambda: len(client.lines) == len(bad))
         answers = [json.loads(line) for line in client.lines]
