@@ -7,8 +7,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from aws_client_auth.adapters.settings.network import url_problem
+from aws_client_auth.adapters.settings.network import domain_problem, loopback_redirect_problem, url_problem
+from aws_client_auth.domain.errors import InvalidInput
 from aws_client_auth.domain.secret import Secret
+from aws_client_auth.domain.tokens import scope_set
 
 LWA = "login_with_amazon"
 GOOGLE = "google"
@@ -45,6 +47,16 @@ def _between(low: int, high: int) -> Callable[[Any], str | None]:
     return lambda value: None if low <= value <= high else f"expected a number from {low} to {high}"
 
 
+def _scopes(value: str) -> str | None:
+    """Space-separated OAuth scopes (``openid email``, ``https://api.example.com/read``); empty for "whatever the
+    app client is allowed"."""
+    try:
+        scope_set(value)
+    except InvalidInput as error:
+        return error.message.rstrip(".")
+    return None
+
+
 _URL = url_problem
 
 SCHEMA: dict[str, dict[str, Key]] = {
@@ -62,6 +74,15 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "id_token_leeway_seconds": Key(int, 60, _between(0, MAX_ID_TOKEN_LEEWAY_SECONDS)),
         "jwks_url": Key(str, "", _URL),
         "revoke_on_sign_out": Key(bool, True),
+        "domain": Key(str, "", domain_problem),
+        "redirect_uri": Key(str, "", loopback_redirect_problem),
+        "scopes": Key(str, "", _scopes),
+    },
+    "machine": {
+        "client_id": Key(str, "", _pattern(r"^[\w+]+$", "1example23456789")),
+        "client_secret": Key(str, "", secret=True),
+        "scopes": Key(str, "", _scopes),
+        "token_url": Key(str, "", _URL),
     },
     f"providers.{LWA}": {
         "app_client_id": Key(str, ""),

@@ -9,12 +9,18 @@ file (a shared O3DE project, a copied example) must not be able to send them els
   needs ``[network] allow_custom_provider_urls = true``, again warned about on every load;
 * the built-in provider names (``lwa``, ``cognito``) cannot be taken by a ``[providers.<name>]`` section: a custom
   provider has a name of its own, so it can never stand in for a built-in one.
+
+Browser sign-in and machine tokens add two destinations: Cognito's managed-login domain (``[cognito] domain``: a
+prefix, a custom domain's host, or a URL, whose http form follows the rule above) and ``[machine] token_url``; and
+one place the authorization code goes, the redirect URI, which must be this computer (a loopback ``http`` URL with
+its port: RFC 8252), where the one-shot listener receives it.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -172,12 +178,21 @@ def endpoints(
     custom: Mapping[str, Mapping[str, str]],
     origin: Mapping[tuple[str, str], str],
 ) -> Iterator[Endpoint]:
-    """Every configured URL that requests go to: AWS's endpoint, the JWKS, the built-in providers' URLs, and
-    every http(s) URL in a custom provider's section (a plugin's keys are its own, so values are looked at)."""
+    """Every configured URL that requests go to: AWS's endpoint, the JWKS, the managed-login domain, the machine
+    token URL, the built-in providers' URLs, and every http(s) URL in a custom provider's section (a plugin's keys
+    are its own, so values are looked at)."""
     for section, key in (("aws", "endpoint_url"), ("cognito", "jwks_url")):
         url = values[section][key]
         if url:
             yield Endpoint(section, key, url, origin.get((section, key), "defaults"))
+    cognito = values.get("cognito", {})
+    domain = cognito.get("domain", "")
+    if domain:
+        url = managed_login_url(domain, pool_region(cognito.get("user_pool_id", ""), values["aws"]["region"]))
+        yield Endpoint("cognito", "domain", url, origin.get(("cognito", "domain"), "defaults"))
+    token_url = values.get("machine", {}).get("token_url", "")
+    if token_url:
+        yield Endpoint("machine", "token_url", token_url, origin.get(("machine", "token_url"), "defaults"))
     for section, hosts in OFFICIAL_HOSTS.items():
         for key in PROVIDER_URL_KEYS:
             url = values[section][key]
@@ -188,3 +203,105 @@ def endpoints(
         for key, value in keys.items():
             if value.strip().lower().startswith(("http://", "https://")):
                 yield Endpoint(section, key, value, origin.get((section, key), "configuration"))
+
+
+# --- Cognito's managed login and the redirect URI ---------------------------------------------------------------
+
+_DOMAIN_PREFIX: Final = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+"""A Cognito domain prefix: lowercase letters, digits and hyphens (``myapp`` of myapp.auth.<region>...)."""
+_HOST_NAME: Final = re.compile(
+    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$", re.IGNORECASE
+)
+_DOMAIN_FORMS: Final = "a domain prefix (myapp), a custom domain (auth.example.com) or a URL (https://auth.example.com)"
+LOOPBACK_REDIRECT_FORMS: Final = "http://localhost:PORT/path, http://127.0.0.1:PORT/path or http://[::1]:PORT/path"
+
+
+def pool_region(pool_id: str, default: str) -> str:
+    """The region a user pool id names (``us-west-2_AbC``), else ``default``."""
+    region = pool_id.split("_", 1)[0] if "_" in pool_id else ""
+    return region if "-" in region else default
+
+
+def domain_problem(value: str) -> str | None:
+    """What is wrong with a ``[cognito] domain`` value, or None; the empty string means "not set"."""
+    if value == "":
+        return None
+    if "://" in value:
+        problem = url_problem(value)
+        if problem is not None:
+            return problem
+        parts = urlsplit(value)
+        if parts.path.strip("/") or parts.query or parts.fragment:
+            return f"the domain is a host without a path, query or fragment; expected {_DOMAIN_FORMS}"
+        return None
+    if _DOMAIN_PREFIX.match(value) or _HOST_NAME.match(value):
+        return None
+    return f"expected {_DOMAIN_FORMS}"
+
+
+def managed_login_url(domain: str, region: str) -> str:
+    """The managed-login base URL: ``https://<prefix>.auth.<region>.amazoncognito.com`` for a prefix,
+    ``https://<host>`` for a custom domain, or the URL given (a local stand-in), without a trailing slash."""
+    domain = domain.strip()
+    if not domain:
+        return ""
+    if "://" in domain:
+        return domain.rstrip("/")
+    if "." in domain:
+        return f"https://{domain.lower()}"
+    return f"https://{domain}.auth.{region}.amazoncognito.com"
+
+
+def machine_token_url(token_url: str, domain: str, region: str) -> str:
+    """``[machine] token_url``, else the managed-login domain's ``/oauth2/token``; empty when neither is set."""
+    if token_url:
+        return token_url
+    base = managed_login_url(domain, region)
+    return f"{base}/oauth2/token" if base else ""
+
+
+def loopback_redirect_problem(uri: str) -> str | None:
+    """What makes ``uri`` unusable as the redirect URI of a browser sign-in, or None; the empty string means "not
+    set". The authorization code is sent there, so it must be this computer: plain ``http`` (on loopback it
+    crosses no network, and the one-shot listener has no certificate) to ``localhost``, 127.0.0.0/8 or ``::1``
+    (not an IPv4-mapped address, which cannot be listened on), with the port registered on the app client."""
+    if uri == "":
+        return None
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError:
+        return f"is not a URL; use {LOOPBACK_REDIRECT_FORMS}"
+    host = (parts.hostname or "").lower()
+    problems = (
+        (any(ch.isspace() or ch == "\\" for ch in uri), "must not hold spaces or backslashes"),
+        (
+            parts.scheme != "http",
+            (
+                "must be plain http to this computer (a loopback redirect crosses no network, and the one-shot "
+                "listener has no certificate)"
+            ),
+        ),
+        ("@" in parts.netloc or bool(parts.query or parts.fragment), "must not carry a user name, query or fragment"),
+        (
+            not is_bindable_loopback(host),
+            (
+                f"names {clean(host, 80) or 'no host'}, which is not this computer: the browser must come back to "
+                "a listener here"
+            ),
+        ),
+        (not port, "must name its port (the one registered on the app client)"),
+    )
+    found = next((problem for failed, problem in problems if failed), None)
+    return None if found is None else f"{found}; use {LOOPBACK_REDIRECT_FORMS}"
+
+
+def is_bindable_loopback(host: str) -> bool:
+    """``localhost``, an IPv4 loopback address or ``::1``: loopback addresses a listener can bind."""
+    if host.lower() in _LOCAL_NAMES:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback and getattr(address, "ipv4_mapped", None) is None
