@@ -146,14 +146,17 @@ def check_message(message: Message) -> None:
 
 
 @contextmanager
-def rpc_server(*args: str, home: Path, env: dict[str, str] | None = None) -> Iterator[RpcClient]:
-    """The server as a subprocess, its sessions under ``home``; killed at the end if it is still running."""
+def rpc_server(
+    *args: str, home: Path, env: dict[str, str] | None = None, command: list[str] | None = None
+) -> Iterator[RpcClient]:
+    """The server as a subprocess (``command``, else the package's ``__main__`` with ``args``), its sessions under
+    ``home``; killed at the end if it is still running."""
     log = home / "server.log"
     environ = {**os.environ, "CLIENT_AUTH_HOME": str(home / "sessions"), **(env or {})}
     environ.pop("CLIENT_AUTH_PROFILE", None)
     with log.open("wb") as err:
         child = subprocess.Popen(
-            [sys.executable, "-m", "aws_client_auth.entrypoints.rpc", *args],
+            command or [sys.executable, "-m", "aws_client_auth.entrypoints.rpc", *args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=err,

@@ -4,6 +4,8 @@ editor would drive it: against a local moto server, and against a local OAuth se
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -240,3 +242,22 @@ def test_shutdown_stops_waits_answers_last_and_ends(lwa: tuple[OAuthServer, Path
         assert client.wait() == 0
         answered = [message["id"] for message in map(json.loads, client.lines) if "id" in message]
         assert answered[-2:] == [waiting, stop]  # the shutdown answer comes last
+
+
+def test_the_cli_command_serves_with_the_global_options_as_defaults(config: Path, tmp_path: Path) -> None:
+    """``client-auth serve --stdio`` as the CLI group will run it: with the group's Cli object."""
+    script = (
+        "from aws_client_auth.entrypoints.cli.app import Cli\n"
+        "from aws_client_auth.entrypoints.cli.serve import serve\n"
+        f"serve.main(['--stdio'], obj=Cli(config=({str(config)!r},), profile='cli'), prog_name='client-auth serve')\n"
+    )
+    with rpc_server(home=tmp_path, command=[sys.executable, "-c", script]) as client:
+        assert client.call("status")["profile"] == "cli"
+        assert client.call("get_credentials")["Authenticated"] is False  # the --config file's identity pool
+        client.close_stdin()
+        assert client.wait() == 0
+    usage = subprocess.run(
+        [sys.executable, "-c", script.replace("['--stdio']", "[]")], capture_output=True, text=True, check=False
+    )
+    assert usage.returncode == 2
+    assert "--stdio" in usage.stderr

@@ -62,13 +62,13 @@ def rig() -> Iterator[Rig]:
         container.identity_pool.override(identity_pool),
         container.clock.override(clock),
     ):
-        auth = ClientAuth.from_container(container)
+        auth = AsyncClientAuth(ClientAuth.from_container(container))
         device_users = FakeUserPool(clock, DEVICE)
         device = FakeDeviceSignIn(clock, device_users)
         auth.register_provider(
             DEVICE, lambda: AuthProvider(DEVICE, "id.example.com", LoginToken.ACCESS, device_users, device=device)
         )
-        yield Rig(AsyncClientAuth(auth), clock, pool, identity_pool, device)
+        yield Rig(auth, clock, pool, identity_pool, device)
 
 
 def test_every_method_is_a_coroutine_on_the_same_facade(rig: Rig) -> None:
