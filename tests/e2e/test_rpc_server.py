@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from aws_client_auth.domain.secret import MASK, Secret
 from aws_client_auth.domain.sign_in import CodeDelivery, DeviceAuthorization
 from aws_client_auth.domain.tokens import ProviderName, Tokens
 from aws_client_auth.entrypoints.rpc import protocol as p
-from aws_client_auth.entrypoints.rpc.binding import bind, describe
+from aws_client_auth.entrypoints.rpc.binding import bind, describe, parameters
 from aws_client_auth.entrypoints.rpc.logs import log_to_stderr
 from aws_client_auth.entrypoints.rpc.methods import METHODS, Method
 from aws_client_auth.entrypoints.rpc.results import domain_error, event_data, payload, pending_data, tokens_shown
@@ -283,3 +284,15 @@ def test_logs_are_one_redacted_line_each_on_standard_error(capsys: pytest.Captur
     assert secret not in captured.err
     assert f"INFO aws_client_auth.rpc.test: echo {MASK} ERROR forged line\n" in captured.err
     assert "Traceback (most recent call last)" in captured.err
+
+
+def test_the_protocol_page_documents_every_method_and_parameter() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "json-rpc.md").read_text()
+    sections = dict(re.findall(r"^### `(\w+)`[^\n]*\n(.*?)(?=^### |^## )", page, re.MULTILINE | re.DOTALL))
+    server = Server(lambda data: None)
+    handlers = {name: method.handler for name, method in METHODS.items()}
+    handlers |= {"initialize": server.initialize, "cancel": server.cancel, "shutdown": server.shutdown}
+    assert set(sections) == set(handlers)
+    for name, handler in handlers.items():
+        for parameter in parameters(handler):
+            assert f"`{parameter}`" in sections[name], f"{name}: {parameter} is not documented"
