@@ -21,7 +21,7 @@ from importlib.metadata import entry_points
 
 from aws_client_auth.adapters.oauth.device_flow import DeviceFlowClient
 from aws_client_auth.adapters.oauth.providers import standard
-from aws_client_auth.adapters.oauth.transport import OAuthTransport
+from aws_client_auth.adapters.oauth.transport import OAuthPoster
 from aws_client_auth.adapters.settings.network import RESERVED_PROVIDER_NAMES
 from aws_client_auth.application.ports.clock import Clock
 from aws_client_auth.application.services.providers import AuthProvider
@@ -35,9 +35,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class ProviderContext:
-    """What a provider factory may use: the shared HTTP transport (timeouts, retries) and the clock."""
+    """What a provider factory may use: the shared way to the OAuth endpoints (timeouts, size bounds, safe
+    retries, typed errors) and the clock, both as ports, so that a test gives a plugin fakes of them."""
 
-    transport: OAuthTransport
+    transport: OAuthPoster
     clock: Clock
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from types import MappingProxyType
 
 from aws_client_auth.domain.credentials import Credentials
@@ -32,6 +33,20 @@ class Session:
     @property
     def signed_in_providers(self) -> tuple[ProviderName, ...]:
         return tuple(sorted(self.tokens))
+
+    @property
+    def current_identity_id(self) -> str | None:
+        """The identity in use: the authenticated one while anyone is signed in, else the guest one (if any yet)."""
+        return self.authenticated_identity_id if self.tokens else self.guest_identity_id
+
+    def cached_credentials(self, now: datetime, *, fresh: bool = True) -> Credentials | None:
+        """The kept credentials, if they may be handed out without asking the identity pool: of the kind the
+        session calls for (authenticated while signed in, else guest) and with no refresh due yet; with
+        ``fresh=False``, still safe to use though a refresh is due (what is kept when a refresh fails)."""
+        credentials = self.credentials
+        if credentials is None or credentials.authenticated != bool(self.tokens):
+            return None
+        return credentials if (credentials.is_fresh(now) if fresh else credentials.is_usable(now)) else None
 
     def with_tokens(self, tokens: Tokens) -> Session:
         """A provider refreshed (same user): its logins changed, so cached credentials are dropped."""
@@ -77,6 +92,13 @@ class Session:
         remaining = {name: t for name, t in self.tokens.items() if name != provider}
         session = replace(self, tokens=remaining, credentials=None, pending=self._pending_unless(provider))
         return session if remaining else replace(session, authenticated_identity_id=None, linked_logins=frozenset())
+
+    def without_providers(self, providers: Iterable[ProviderName]) -> Session:
+        """Sign-out of each of ``providers`` (see :meth:`without_provider`)."""
+        session = self
+        for provider in providers:
+            session = session.without_provider(provider)
+        return session
 
     def with_pending(self, pending: Pending | None) -> Session:
         return replace(self, pending=pending)

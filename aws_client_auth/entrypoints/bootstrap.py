@@ -28,7 +28,7 @@ def build_container(
 
 def container_for(settings: Settings, *, profile: str = "default", home: Path | None = None) -> Container:
     container = Container()
-    container.config.from_dict(settings.as_config())
+    container.settings.override(settings)
     container.profile.override(profile)
     container.home.override(home)
     container.scope.override(session_scope(settings))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from dependency_injector import containers, providers
 
@@ -16,10 +17,12 @@ from aws_client_auth.adapters.identity_pool import CognitoIdentityPool
 from aws_client_auth.adapters.oauth.device_flow import DeviceFlowClient
 from aws_client_auth.adapters.oauth.transport import OAuthTransport
 from aws_client_auth.adapters.plugins import ProviderContext, custom_factories
+from aws_client_auth.adapters.settings.model import Settings
 from aws_client_auth.adapters.stores.file import FileSessionStore
 from aws_client_auth.adapters.stores.keyring_store import keyring_store
 from aws_client_auth.adapters.stores.memory import MemorySessionStore
 from aws_client_auth.adapters.system import SystemClock, SystemSleeper
+from aws_client_auth.application.queries import Queries
 from aws_client_auth.application.services.credentials import CredentialService
 from aws_client_auth.application.services.sessions import Sessions
 from aws_client_auth.application.services.tokens import TokenKeeper
@@ -45,8 +48,14 @@ from aws_client_auth.application.use_cases.verify_mfa import VerifyMfa
 from aws_client_auth.entrypoints import wiring
 
 
+def setting(settings: providers.Provider[Settings], section: str, key: str) -> providers.Provider[Any]:
+    """One value of the typed settings, read when a provider that needs it is built."""
+    return providers.Callable(Settings.get, settings, section, key)
+
+
 class Container(containers.DeclarativeContainer):
-    config = providers.Configuration(strict=True)
+    settings: providers.Object[Settings] = providers.Object(Settings())
+    """The validated settings, as one typed object (bootstrap puts the loaded ones here)."""
     profile = providers.Object("default")
     scope = providers.Object("")
     """Which of the profile's sessions this configuration uses (``environment.session_scope``)."""
@@ -54,103 +63,105 @@ class Container(containers.DeclarativeContainer):
     extra_providers = providers.Dict()
     """Custom providers registered in code: name -> factory of an AuthProvider."""
 
+    # --- the settings the bindings below share ---------------------------------------------------------
+    region = setting(settings, "aws", "region")
+    endpoint_url = setting(settings, "aws", "endpoint_url")
+    timeout = setting(settings, "network", "timeout_seconds")
+    max_attempts = setting(settings, "network", "max_attempts")
+    user_pool_id = setting(settings, "cognito", "user_pool_id")
+    app_client_id = setting(settings, "cognito", "app_client_id")
+    identity_pool_id = setting(settings, "cognito", "identity_pool_id")
+    pool_region = providers.Singleton(endpoints.pool_region, user_pool_id, region)
+    """The user pool's region (from its id), computed once for its client, its token issuer and its login key."""
+
     # --- the machine -----------------------------------------------------------------------------------
     clock = providers.Singleton(SystemClock)
     sleeper = providers.Singleton(SystemSleeper)
     events = providers.Singleton(EventBus)
     http = providers.Singleton(
-        HttpClient,
-        providers.Singleton(http_session),
-        timeout=config.network.timeout_seconds,
-        max_attempts=config.network.max_attempts,
-        sleeper=sleeper,
+        HttpClient, providers.Singleton(http_session), timeout=timeout, max_attempts=max_attempts, sleeper=sleeper
     )
     fetch_json = providers.Singleton(JsonFetcher, client=http)
 
     # --- storage ---------------------------------------------------------------------------------------
     session_store = providers.Selector(
-        config.storage.backend,
+        setting(settings, "storage", "backend"),
         file=providers.Singleton(FileSessionStore, directory=home, profile=profile, scope=scope),
         memory=providers.Singleton(MemorySessionStore, profile=profile),
         keyring=providers.Singleton(
             keyring_store,
             home=home,
             profile=profile,
-            fallback_to_file=config.storage.keyring_fallback_to_file,
+            fallback_to_file=setting(settings, "storage", "keyring_fallback_to_file"),
             scope=scope,
         ),
     )
     sessions = providers.Singleton(Sessions, store=session_store)
 
     # --- Cognito user pool -----------------------------------------------------------------------------
-    pool_region = providers.Callable(endpoints.pool_region, config.cognito.user_pool_id, config.aws.region)
     cognito_idp = providers.Singleton(
         unsigned_client,
         "cognito-idp",
         region=pool_region,
-        endpoint_url=config.aws.endpoint_url,
-        timeout=config.network.timeout_seconds,
-        max_attempts=config.network.max_attempts,
+        endpoint_url=endpoint_url,
+        timeout=timeout,
+        max_attempts=max_attempts,
     )
     id_token_verifier = providers.Singleton(
         IdTokenVerifier,
         jwks_url=providers.Callable(
-            endpoints.jwks_url,
-            pool_region,
-            config.cognito.user_pool_id,
-            config.aws.endpoint_url,
-            config.cognito.jwks_url,
+            endpoints.jwks_url, pool_region, user_pool_id, endpoint_url, setting(settings, "cognito", "jwks_url")
         ),
-        issuer=providers.Callable(endpoints.issuer, pool_region, config.cognito.user_pool_id),
-        audience=config.cognito.app_client_id,
-        leeway=providers.Callable(wiring.seconds, config.cognito.id_token_leeway_seconds),
+        issuer=providers.Callable(endpoints.issuer, pool_region, user_pool_id),
+        audience=app_client_id,
+        leeway=providers.Callable(wiring.seconds, setting(settings, "cognito", "id_token_leeway_seconds")),
         clock=clock,
         fetch=fetch_json,
     )
     user_pool = providers.Singleton(
         CognitoUserPool,
         client=cognito_idp,
-        pool_id=config.cognito.user_pool_id,
-        client_id=config.cognito.app_client_id,
-        client_secret=providers.Callable(wiring.optional_secret, config.cognito.app_client_secret),
-        auth_flow=config.cognito.auth_flow,
+        pool_id=user_pool_id,
+        client_id=app_client_id,
+        client_secret=providers.Callable(Settings.secret, settings, "cognito", "app_client_secret"),
+        auth_flow=setting(settings, "cognito", "auth_flow"),
         verifier=id_token_verifier,
         clock=clock,
-        revoke_on_sign_out=config.cognito.revoke_on_sign_out,
+        revoke_on_sign_out=setting(settings, "cognito", "revoke_on_sign_out"),
     )
+    cognito_login_key = providers.Callable(endpoints.login_key, pool_region, user_pool_id)
 
     # --- Cognito identity pool -------------------------------------------------------------------------
     cognito_identity = providers.Singleton(
         unsigned_client,
         "cognito-identity",
-        region=config.aws.region,
-        endpoint_url=config.aws.endpoint_url,
-        timeout=config.network.timeout_seconds,
-        max_attempts=config.network.max_attempts,
+        region=region,
+        endpoint_url=endpoint_url,
+        timeout=timeout,
+        max_attempts=max_attempts,
     )
     identity_pool_adapter = providers.Singleton(
         CognitoIdentityPool,
         client=cognito_identity,
-        pool_id=config.cognito.identity_pool_id,
+        pool_id=identity_pool_id,
         clock=clock,
-        account_id=config.aws.account_id,
+        account_id=setting(settings, "aws", "account_id"),
     )
-    identity_pool = providers.Singleton(
-        wiring.identity_pool, config.cognito.identity_pool_id, identity_pool_adapter.provider
-    )
+    identity_pool = providers.Singleton(wiring.identity_pool, identity_pool_id, identity_pool_adapter.provider)
 
     # --- OAuth device flow: Login with Amazon, Google, custom providers ---------------------------------
     oauth_transport = providers.Singleton(OAuthTransport, client=http)
     device_client = providers.Factory(DeviceFlowClient, transport=oauth_transport, clock=clock)
     provider_context = providers.Singleton(ProviderContext, transport=oauth_transport, clock=clock)
     plugin_providers = providers.Singleton(
-        custom_factories, providers.Callable(wiring.custom_sections, config), provider_context.provider
+        custom_factories, settings.provided.custom_providers, provider_context.provider
     )
 
     # --- providers and shared services -----------------------------------------------------------------
     provider_registry = providers.Singleton(
         wiring.provider_registry,
-        config,
+        settings,
+        cognito_login_key=cognito_login_key,
         cognito=user_pool.provider,
         device_client=device_client.provider,
         extra=providers.Callable(wiring.merged, plugin_providers, extra_providers),
@@ -161,7 +172,7 @@ class Container(containers.DeclarativeContainer):
         providers=provider_registry,
         clock=clock,
         events=events,
-        skew=providers.Callable(wiring.seconds, config.session.refresh_skew_seconds),
+        skew=providers.Callable(wiring.seconds, setting(settings, "session", "refresh_skew_seconds")),
     )
     credentials = providers.Singleton(
         CredentialService,
@@ -172,6 +183,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         events=events,
     )
+    queries = providers.Singleton(Queries, sessions=sessions, providers=provider_registry)
 
     # --- use cases -------------------------------------------------------------------------------------
     sign_up = providers.Factory(SignUp, providers=provider_registry, events=events)
@@ -201,10 +213,6 @@ class Container(containers.DeclarativeContainer):
     sign_out = providers.Factory(SignOut, providers=provider_registry, sessions=sessions, events=events)
     get_credentials = providers.Factory(GetCredentials, credentials=credentials)
     link_identities = providers.Factory(
-        LinkIdentities,
-        credentials=credentials,
-        sessions=sessions,
-        events=events,
-        pool_id=config.cognito.identity_pool_id,
+        LinkIdentities, credentials=credentials, sessions=sessions, events=events, pool_id=identity_pool_id
     )
     reset = providers.Factory(Reset, sessions=sessions, credentials=credentials, events=events)

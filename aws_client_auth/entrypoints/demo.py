@@ -6,61 +6,25 @@ services are local. Nothing is left running and nothing outside a temporary fold
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
-import hmac
 import io
 import json
-import os
-import struct
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
+import click
+
 from aws_client_auth.domain.errors import ClientAuthError
+from aws_client_auth.entrypoints.local_stack import fresh_totp, local_server, provision
+
+__all__ = ["DemoFailed", "fresh_totp", "in_process_runner", "local_server", "run_demo"]
 
 USER = "demo-player"
 PASSWORD = "Demo-Passw0rd!"
 EMAIL = "player@example.com"
-
-
-def totp(secret: str, at: float | None = None) -> str:
-    """RFC 6238 (SHA-1, 30 s, 6 digits): the code an authenticator app would show for ``secret``."""
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
-    counter = struct.pack(">Q", int((time.time() if at is None else at) // 30))
-    digest = hmac.new(key, counter, hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = (struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
-    return f"{value:06d}"
-
-
-def fresh_totp(secret: str, margin: float = 6.0) -> str:
-    """A code with at least ``margin`` seconds of its 30-second window left, so that it is still current when
-    the server checks it (a person would wait for the next code the same way)."""
-    left = 30 - time.time() % 30
-    if left < margin:
-        time.sleep(left + 0.05)
-    return totp(secret)
-
-
-@contextlib.contextmanager
-def local_server() -> Iterator[str]:
-    import logging
-
-    from moto.server import ThreadedMotoServer
-
-    os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"  # so that a wrong TOTP code is refused
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log lines in the narration
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 class DemoFailed(ClientAuthError):
@@ -89,8 +53,9 @@ class Narrator:
 
 
 def in_process_runner(config: Path) -> Callable[[list[str], str | None], tuple[int, str]]:
-    """Runs the real command tree in this process, capturing what it prints."""
-    from aws_client_auth.entrypoints.cli.commands import cli
+    """Runs the command tree that started the demo (``client-auth demo``) again in this process, capturing what
+    it prints: the demo drives the real commands without importing the command line that imports it."""
+    cli = click.get_current_context().find_root().command
 
     def run(args: list[str], stdin: str | None) -> tuple[int, str]:
         out = io.StringIO()
@@ -107,7 +72,6 @@ def in_process_runner(config: Path) -> Callable[[list[str], str | None], tuple[i
 
 
 def run_demo(echo: Callable[[str], None], *, keep_running: bool = False) -> None:
-    from aws_client_auth.entrypoints.local_stack import provision
     from aws_client_auth.entrypoints.scripting import ClientAuth
 
     with tempfile.TemporaryDirectory(prefix="client-auth-demo-") as folder, local_server() as endpoint:

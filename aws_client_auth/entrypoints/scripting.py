@@ -12,48 +12,37 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, TypeVar
 
 from aws_client_auth.adapters import aws_sdk
 from aws_client_auth.application.ports.sleeper import Cancellation
-from aws_client_auth.application.services.providers import AuthProvider
+from aws_client_auth.application.queries import ProviderStatus, Status
+from aws_client_auth.application.services.providers import AuthProvider, SignInMethod
 from aws_client_auth.domain.credentials import Credentials
 from aws_client_auth.domain.events import Event
 from aws_client_auth.domain.identity import Identity
 from aws_client_auth.domain.session import Pending
-from aws_client_auth.domain.sign_in import DeviceAuthorization, MfaSetup, SignedIn, SignInStep, SignUpResult
+from aws_client_auth.domain.sign_in import (
+    CodeDelivery,
+    DeviceAuthorization,
+    MfaSetup,
+    SignedIn,
+    SignInStep,
+    SignUpResult,
+)
 from aws_client_auth.domain.tokens import COGNITO, ProviderName, Tokens
 from aws_client_auth.domain.user import MfaType
 from aws_client_auth.entrypoints.bootstrap import build_container
 from aws_client_auth.entrypoints.container import Container
 
+__all__ = ["ClientAuth", "ProviderStatus", "SignInMethod", "Status"]
+
 E = TypeVar("E", bound=Event)
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderStatus:
-    provider: ProviderName
-    username: str | None
-    expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    """Who is signed in and what is cached; never a secret."""
-
-    profile: str
-    providers: tuple[ProviderStatus, ...]
-    pending: str | None
-    authenticated_identity_id: str | None
-    guest_identity_id: str | None
-    credentials_expiration: datetime | None
-    credentials_authenticated: bool | None
-    linked_logins: tuple[str, ...]
-
-
 class ClientAuth:
+    """The one door: the CLI, scripts and every other face call these methods, and nothing behind them."""
+
     def __init__(self, container: Container) -> None:
         self._c = container
 
@@ -74,11 +63,13 @@ class ClientAuth:
 
     @classmethod
     def from_container(cls, container: Container) -> ClientAuth:
-        """For tests and tooling that override the container's providers (fakes, a custom store)."""
+        """For tooling that overrides the container's providers (a custom store, an adapter of its own). Tests
+        of a tool build one on fakes with :func:`aws_client_auth.testing.client_auth` instead."""
         return cls(container)
 
     @property
     def container(self) -> Container:
+        """The composition this facade runs on, for tests that set up state behind it; no face uses it."""
         return self._c
 
     # --- user management (the Gem's user management bus) --------------------------------------------
@@ -90,10 +81,10 @@ class ClientAuth:
     def confirm_sign_up(self, username: str, code: str) -> None:
         self._c.confirm_sign_up().execute(username, code)
 
-    def resend_confirmation_code(self, username: str) -> Any:
+    def resend_confirmation_code(self, username: str) -> CodeDelivery | None:
         return self._c.resend_confirmation_code().execute(username)
 
-    def forgot_password(self, username: str) -> Any:
+    def forgot_password(self, username: str) -> CodeDelivery | None:
         return self._c.forgot_password().execute(username)
 
     def confirm_forgot_password(self, username: str, code: str, new_password: str) -> None:
@@ -112,6 +103,10 @@ class ClientAuth:
         self._c.disable_mfa().execute()
 
     # --- authentication (the Gem's authentication provider bus) --------------------------------------
+    def sign_in_method(self, provider: str = COGNITO) -> SignInMethod:
+        """How ``provider`` signs in: ``PASSWORD`` (:meth:`sign_in`) or ``DEVICE`` (:meth:`start_device_sign_in`)."""
+        return self._c.queries().sign_in_method(provider)
+
     def sign_in(self, username: str, password: str, *, provider: str = COGNITO) -> SignInStep:
         return self._c.sign_in().execute(username, password, provider=provider)
 
@@ -132,7 +127,7 @@ class ClientAuth:
 
     def pending(self) -> Pending | None:
         """The challenge or device code waiting for an answer, kept between runs."""
-        return self._c.sessions().load().pending
+        return self._c.queries().pending()
 
     def refresh_tokens(self, provider: str = COGNITO) -> Tokens:
         return self._c.refresh_tokens().execute(provider)
@@ -141,10 +136,10 @@ class ClientAuth:
         return self._c.get_tokens().execute(provider)
 
     def is_signed_in(self, provider: str = COGNITO) -> bool:
-        return ProviderName(provider) in self._c.sessions().load().tokens
+        return self._c.queries().is_signed_in(provider)
 
     def signed_in_providers(self) -> tuple[ProviderName, ...]:
-        return self._c.sessions().load().signed_in_providers
+        return self._c.queries().signed_in_providers()
 
     def sign_out(self, provider: str | None = None, *, globally: bool = False) -> tuple[ProviderName, ...]:
         return self._c.sign_out().execute(provider, globally=globally)
@@ -158,30 +153,30 @@ class ClientAuth:
 
     def identity_id(self) -> str | None:
         """The identity id in use: the authenticated one while signed in, else the guest one (if any yet)."""
-        session = self._c.sessions().load()
-        return session.authenticated_identity_id if session.tokens else session.guest_identity_id
+        return self._c.queries().identity_id()
 
     def has_persisted_logins(self) -> bool:
-        return bool(self._c.sessions().load().tokens)
+        return self._c.queries().has_persisted_logins()
 
     def reset(self) -> None:
         self._c.reset().execute()
 
     def boto3_session(self, region: str | None = None) -> Any:
         """A boto3 Session whose clients share this profile's refreshing credentials."""
-        service = self._c.credentials()
-        return aws_sdk.boto3_session(
-            service.get, region or self._c.config.aws.region(), self._c.config.aws.endpoint_url()
-        )
+        return aws_sdk.boto3_session(self._credentials(), region or self._c.region(), self._c.endpoint_url())
 
     def botocore_credential_provider(self) -> Any:
         """A credential provider for a botocore session of your own; insert it with
         ``session.get_component("credential_provider").insert_before("env", provider)``."""
-        return aws_sdk.credential_provider(self._c.credentials().get)
+        return aws_sdk.credential_provider(self._credentials())
 
     def credential_process(self) -> dict[str, Any]:
         """What ``credential_process`` prints for the AWS CLI and SDKs."""
         return aws_sdk.credential_process_json(self.get_credentials())
+
+    def _credentials(self) -> Callable[[], Credentials]:
+        """What SDK clients call before each request: the same use case as :meth:`get_credentials`."""
+        return self._c.get_credentials().execute
 
     # --- events -------------------------------------------------------------------------------------
     def subscribe(self, event_type: type[E], handler: Callable[[E], None]) -> Callable[[], None]:
@@ -189,25 +184,4 @@ class ClientAuth:
         return self._c.events().subscribe(event_type, handler)
 
     def status(self) -> Status:
-        session = self._c.sessions().load()
-        creds = session.credentials
-        pending = session.pending
-        return Status(
-            profile=self._c.sessions().profile,
-            providers=tuple(
-                ProviderStatus(name, tokens.username, tokens.expires_at)
-                for name, tokens in sorted(session.tokens.items())
-            ),
-            pending=None if pending is None else f"{pending.provider}: {_describe(pending)}",
-            authenticated_identity_id=session.authenticated_identity_id,
-            guest_identity_id=session.guest_identity_id,
-            credentials_expiration=creds.expiration if creds else None,
-            credentials_authenticated=creds.authenticated if creds else None,
-            linked_logins=tuple(sorted(session.linked_logins)),
-        )
-
-
-def _describe(pending: Pending) -> str:
-    if isinstance(pending, DeviceAuthorization):
-        return f"device code {pending.user_code} at {pending.verification_uri}"
-    return pending.kind.prompt
+        return self._c.queries().status()

@@ -16,7 +16,7 @@ from aws_client_auth.domain.tokens import LOGIN_WITH_AMAZON
 from aws_client_auth.entrypoints.bootstrap import build_container
 from aws_client_auth.entrypoints.container import Container
 from aws_client_auth.entrypoints.scripting import ClientAuth
-from tests.fakes import FakeClock, FakeIdentityPool, FakeSleeper
+from aws_client_auth.testing import FakeClock, FakeIdentityPool, FakeSleeper
 
 ID_TOKEN = "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMTAxNjkiLCJlbWFpbCI6ImFsaWNlQGV4YW1wbGUuY29tIn0."
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import boto3
+import pytest
 
 from aws_client_auth.domain.sign_in import Challenge, SignedIn
 from aws_client_auth.entrypoints.bootstrap import build_container
+from aws_client_auth.entrypoints.local_stack import fresh_totp as totp
 from aws_client_auth.entrypoints.local_stack import provision
-from tests.aws import totp
+
+pytestmark = pytest.mark.slow
 
 
 def test_guest_sign_up_sign_in_mfa_credentials_refresh_sign_out(moto_endpoint: str, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""ClientAuth, the scripting entrypoint, against a local moto server and against fakes."""
+"""ClientAuth, the scripting entrypoint, against a local moto server (slow) and against the shipped fakes."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ import boto3
 import botocore.session
 import pytest
 
+from aws_client_auth import testing
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.events import CredentialsObtained, Event, SignedIn, SignedOut
-from aws_client_auth.entrypoints.bootstrap import build_container
+from aws_client_auth.domain.sign_in import DeviceAuthorization
 from aws_client_auth.entrypoints.local_stack import LocalStack, provision
-from aws_client_auth.entrypoints.scripting import ClientAuth
-from tests.fakes import FakeClock, FakeIdentityPool, FakeUserPool
+from aws_client_auth.entrypoints.scripting import ClientAuth, SignInMethod
 
 PASSWORD = "Passw0rd!"
+slow = pytest.mark.slow
 
 
 @pytest.fixture
@@ -37,6 +38,7 @@ def signed_up(auth: ClientAuth, name: str = "alice") -> None:
     auth.confirm_sign_up(name, "123456")
 
 
+@slow
 def test_events_reach_subscribers_until_they_unsubscribe(auth: ClientAuth) -> None:
     seen: list[Event] = []
     unsubscribe = auth.subscribe(Event, seen.append)
@@ -50,6 +52,7 @@ def test_events_reach_subscribers_until_they_unsubscribe(auth: ClientAuth) -> No
     assert not any(isinstance(ev, SignedOut) for ev in seen)
 
 
+@slow
 def test_state_queries(auth: ClientAuth) -> None:
     assert auth.identity_id() is None
     guest = auth.get_credentials()
@@ -72,6 +75,7 @@ def test_state_queries(auth: ClientAuth) -> None:
     assert not auth.has_persisted_logins()
 
 
+@slow
 def test_boto3_session_clients_share_refreshing_credentials(auth: ClientAuth, stack: LocalStack) -> None:
     signed_up(auth)
     auth.sign_in("alice", PASSWORD)
@@ -99,6 +103,7 @@ def test_boto3_session_clients_share_refreshing_credentials(auth: ClientAuth, st
     assert frozen.access_key == auth.get_credentials().access_key_id
 
 
+@slow
 def test_botocore_provider_in_a_session_of_your_own(auth: ClientAuth, stack: LocalStack) -> None:
     core = botocore.session.get_session()
     core.get_component("credential_provider").insert_before("env", auth.botocore_credential_provider())
@@ -112,6 +117,7 @@ def test_botocore_provider_in_a_session_of_your_own(auth: ClientAuth, stack: Loc
     assert creds.token
 
 
+@slow
 def test_typed_errors_reach_the_script(auth: ClientAuth) -> None:
     with pytest.raises(e.UserNotFound):
         auth.sign_in("nobody", PASSWORD)
@@ -121,6 +127,7 @@ def test_typed_errors_reach_the_script(auth: ClientAuth) -> None:
         auth.complete_device_sign_in(wait=False)
 
 
+@slow
 def test_worker_threads_can_share_one_facade(auth: ClientAuth) -> None:
     signed_up(auth)
     auth.sign_in("alice", PASSWORD)
@@ -140,28 +147,58 @@ def test_worker_threads_can_share_one_facade(auth: ClientAuth) -> None:
     assert len(ids) == 1
 
 
-def test_from_container_with_fakes(tmp_path: Path) -> None:
-    container = build_container(
-        overrides={
-            "cognito": {"user_pool_id": "us-west-2_P", "app_client_id": "c", "identity_pool_id": "us-west-2:1"},
-            "storage": {"backend": "memory"},
-        },
-        environ={},
-    )
-    clock = FakeClock()
-    pool = FakeUserPool(clock)
-    pool.add_user("alice")
-    container.user_pool.override(pool)
-    container.identity_pool.override(FakeIdentityPool(clock))
-    container.clock.override(clock)
-    auth = ClientAuth.from_container(container)
-    assert auth.container is container
+def test_every_method_on_the_shipped_fakes() -> None:
+    world = testing.fake_world({"alice": PASSWORD})
+    auth = world.auth
+    assert auth.sign_in_method() is SignInMethod.PASSWORD
+    assert auth.sign_in_method("google") is SignInMethod.DEVICE
+    assert auth.identity_id() is None
+    guest = auth.get_credentials()
+    assert auth.identity_id() == guest.identity_id
     auth.sign_in("alice", PASSWORD)
+    assert auth.is_signed_in()
+    assert auth.has_persisted_logins()
     auth.enable_mfa("sms")
     auth.disable_mfa()
     auth.change_password(PASSWORD, "N3w-passw0rd")
-    auth.forgot_password("alice")
+    assert auth.forgot_password("alice") is not None
     auth.confirm_forgot_password("alice", "123456", "Another-1")
     assert auth.resend_confirmation_code("alice") is not None
-    assert auth.get_credentials().authenticated
+    creds = auth.get_credentials()
+    assert creds.authenticated
+    assert auth.identity_id() == creds.identity_id != guest.identity_id
+    assert auth.credential_process()["AccessKeyId"] == creds.access_key_id
     assert auth.pending() is None
+    authorization = auth.start_device_sign_in("lwa")
+    assert auth.pending() == authorization
+    status = auth.status()
+    assert status.pending == f"lwa: device code {authorization.user_code} at {authorization.verification_uri}"
+    assert [p.provider for p in status.providers] == ["cognito"]
+    world.lwa_device.user_approves("alice")
+    auth.complete_device_sign_in()
+    assert auth.signed_in_providers() == ("cognito", "lwa")
+    assert auth.link_identities().logins == {testing.COGNITO_KEY, testing.LWA_KEY}
+    auth.reset()
+    assert not auth.has_persisted_logins()
+    assert auth.identity_id() is None
+
+
+def test_sdk_clients_ask_the_same_use_case_as_get_credentials() -> None:
+    world = testing.fake_world({"alice": PASSWORD})
+    world.auth.sign_in("alice", PASSWORD)
+    provider = world.auth.botocore_credential_provider()
+    frozen = provider.load().get_frozen_credentials()
+    assert frozen.access_key == world.auth.get_credentials().access_key_id
+    assert world.identity_pool.credential_calls == 1
+    world.clock.advance(3600)
+    assert provider.load().access_key != frozen.access_key  # refreshed, once, for every client
+    assert world.identity_pool.credential_calls == 2
+
+
+def test_a_client_auth_built_for_a_test_needs_nothing_but_users() -> None:
+    auth = testing.client_auth(users={"alice": PASSWORD})
+    step = auth.sign_in("alice", PASSWORD)
+    assert step.done
+    assert not isinstance(auth.pending(), DeviceAuthorization)
+    with pytest.raises(e.NotAuthorized):
+        auth.sign_in("alice", "wrong-password")

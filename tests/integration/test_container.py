@@ -9,14 +9,15 @@ from dependency_injector import providers
 
 from aws_client_auth.adapters.cognito.user_pool import CognitoUserPool
 from aws_client_auth.adapters.identity_pool import CognitoIdentityPool
+from aws_client_auth.adapters.settings.loader import load_settings
 from aws_client_auth.adapters.stores.file import FileSessionStore
 from aws_client_auth.adapters.stores.memory import MemorySessionStore
 from aws_client_auth.application.services.providers import AuthProvider
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.tokens import LoginToken, ProviderName
-from aws_client_auth.entrypoints.bootstrap import build_container
+from aws_client_auth.entrypoints.bootstrap import build_container, container_for
 from aws_client_auth.entrypoints.environment import session_home
-from tests.fakes import FakeClock, FakeIdentityPool, FakeUserPool
+from aws_client_auth.testing import FakeClock, FakeIdentityPool, FakeUserPool
 
 CONFIGURED = {
     "aws": {"region": "us-west-2"},
@@ -31,7 +32,7 @@ CONFIGURED = {
 
 def test_every_provider_of_the_container_builds(tmp_path: Path) -> None:
     container = build_container(overrides=CONFIGURED, environ={"CLIENT_AUTH_HOME": str(tmp_path)})
-    needs_arguments = {"config", "device_client"}  # device_client is built per provider profile
+    needs_arguments = {"device_client"}  # built per provider profile
     built = {name: provider() for name, provider in container.providers.items() if name not in needs_arguments}
     assert isinstance(built["user_pool"], CognitoUserPool)
     assert isinstance(built["identity_pool"], CognitoIdentityPool)
@@ -67,7 +68,7 @@ def test_fakes_replace_adapters_by_overriding_providers() -> None:
     with (
         container.user_pool.override(pool),
         container.clock.override(clock),
-        container.identity_pool.override(FakeIdentityPool(clock)),
+        container.identity_pool_adapter.override(FakeIdentityPool(clock)),
     ):
         container.sign_in().execute("alice", "Passw0rd!")
         creds = container.get_credentials().execute()
@@ -83,6 +84,24 @@ def test_custom_providers_plug_into_the_registry() -> None:
     registry = container.provider_registry()
     assert registry.get("okta") is custom
     assert set(registry.names) == {"cognito", "okta"}
+
+
+def test_the_container_takes_the_typed_settings_as_they_are() -> None:
+    settings = load_settings(
+        environ={},
+        overrides={
+            "aws": {"region": "us-west-2"},
+            "cognito": {"user_pool_id": "eu-west-1_Pool1", "app_client_id": "client1"},
+            "providers.okta": {"device_authorization_url": "https://okta.example/device", "client_id": "o"},
+        },
+    )
+    container = container_for(settings)
+    assert container.settings() is settings
+    assert container.pool_region() == "eu-west-1"  # the pool's own region, for its client, issuer and login key
+    assert container.pool_region() is container.pool_region()
+    assert container.cognito_login_key() == "cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1"
+    assert container.cognito_idp().meta.region_name == "eu-west-1"
+    assert container.plugin_providers().keys() >= {"okta"}
 
 
 def test_session_home_prefers_configuration(tmp_path: Path) -> None:

@@ -332,7 +332,7 @@ def test_any_oauth_answer(status: int, data: dict[str, Any]) -> None:
         "scope": "openid",
     }
     for profile in (login_with_amazon(section), google(section)):
-        client = DeviceFlowClient(profile, ScriptedTransport(OAuthAnswer(status, data)), FakeClock())  # type: ignore[arg-type]
+        client = DeviceFlowClient(profile, ScriptedTransport(OAuthAnswer(status, data)), FakeClock())
         auth = DeviceAuthorization(LOGIN_WITH_AMAZON, "U", "https://v", START, Secret("d"))
         for call in (
             client.start,

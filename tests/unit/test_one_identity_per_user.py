@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from aws_client_auth.application.services.sign_in import record_step
-from aws_client_auth.application.use_cases.sign_in import SignIn
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.events import PreviousUserForgotten, SignedIn
 from aws_client_auth.domain.secret import Secret
@@ -15,7 +14,7 @@ from aws_client_auth.domain.session import Session
 from aws_client_auth.domain.sign_in import Challenge, ChallengeKind
 from aws_client_auth.domain.sign_in import SignedIn as SignedInStep
 from aws_client_auth.domain.tokens import COGNITO, LOGIN_WITH_AMAZON, ProviderName, Tokens
-from tests.fakes import World, make_world
+from aws_client_auth.testing import FakeWorld, RecordingEvents, fake_world
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -84,42 +83,39 @@ def test_a_refresh_keeps_the_identity() -> None:
 
 
 @pytest.fixture
-def world() -> World:
-    w = make_world()
-    w.pool.add_user("alice")
-    w.pool.add_user("bob")
-    return w
+def world() -> FakeWorld:
+    return fake_world({"alice": "Passw0rd!", "bob": "Passw0rd!"})
 
 
-def sign_in(world: World, user: str, password: str = "Passw0rd!") -> object:
-    return SignIn(world.registry, world.sessions, world.events).execute(user, password)
+def sign_in(world: FakeWorld, user: str, password: str = "Passw0rd!") -> object:
+    return world.auth.sign_in(user, password)
 
 
-def test_bob_after_alice_gets_his_own_identity_and_the_switch_is_announced(world: World) -> None:
+def test_bob_after_alice_gets_his_own_identity_and_the_switch_is_announced(world: FakeWorld) -> None:
     sign_in(world, "alice")
-    alice = world.credentials.get()
+    alice = world.auth.get_credentials()
     sign_in(world, "bob")
     (forgotten,) = world.events.of(PreviousUserForgotten)
     assert forgotten == PreviousUserForgotten(provider=COGNITO, previous_user="alice")
-    bob = world.credentials.get()
+    bob = world.auth.get_credentials()
     assert bob.identity_id != alice.identity_id
     assert "bob" in next(iter(world.identity_pool.last_logins.values()))
     assert world.session.authenticated_identity_id == bob.identity_id
 
 
-def test_a_failed_sign_in_abandons_the_pending_challenge(world: World) -> None:
+def test_a_failed_sign_in_abandons_the_pending_challenge(world: FakeWorld) -> None:
     challenge = Challenge(
         provider=COGNITO, kind=ChallengeKind.TOTP_CODE, username="alice", session=Secret("challenge-session")
     )
-    world.sessions.save(Session().with_pending(challenge))
+    world.store.save(Session().with_pending(challenge))
     with pytest.raises(e.UserNotFound):
         sign_in(world, "nobody")
     assert world.session.pending is None
 
 
-def test_a_failed_sign_in_keeps_another_providers_pending_step(world: World) -> None:
+def test_a_failed_sign_in_keeps_another_providers_pending_step(world: FakeWorld) -> None:
     authorization = world.lwa_device.start()
-    world.sessions.save(Session().with_pending(authorization))
+    world.store.save(Session().with_pending(authorization))
     with pytest.raises(e.NotAuthorized):
         sign_in(world, "alice", "wrong-password")
     assert world.session.pending == authorization
@@ -150,14 +146,30 @@ class CorruptStore:
         self.saved.clear()
 
 
-def test_a_sign_in_replaces_a_corrupt_session_but_other_reads_still_report_it(world: World) -> None:
+def test_a_sign_in_replaces_a_corrupt_session_but_other_reads_still_report_it() -> None:
     from aws_client_auth.application.services.sessions import Sessions
 
     store = CorruptStore()
     sessions = Sessions(store)  # type: ignore[arg-type]
+    events = RecordingEvents()
     with pytest.raises(e.CorruptSession):
         sessions.load()
+    with pytest.raises(e.CorruptSession):
+        sessions.update(lambda session: session.with_pending(None))
     step = SignedInStep(tokens())
-    record_step(sessions, world.events, step)
+    record_step(sessions, events, step)
     assert store.saved[-1].tokens[COGNITO] == step.tokens
-    assert world.events.of(SignedIn) == [SignedIn(COGNITO, "alice")]
+    assert events.of(SignedIn) == [SignedIn(COGNITO, "alice")]
+    assert events.of(PreviousUserForgotten) == []
+
+
+def test_a_sign_in_over_another_user_announces_who_was_forgotten_once() -> None:
+    from aws_client_auth.application.services.sessions import Sessions
+    from aws_client_auth.testing import CountingStore
+
+    store = CountingStore()
+    store.save(alices_session())
+    events = RecordingEvents()
+    record_step(Sessions(store), events, SignedInStep(tokens(username="bob", subject="sub-b")))
+    assert events.of(PreviousUserForgotten) == [PreviousUserForgotten(provider=COGNITO, previous_user="alice")]
+    assert store.load().authenticated_identity_id is None

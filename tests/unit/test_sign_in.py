@@ -2,40 +2,37 @@ from __future__ import annotations
 
 import pytest
 
-from aws_client_auth.application.use_cases.confirm_sign_in import ConfirmSignIn
-from aws_client_auth.application.use_cases.sign_in import SignIn
+from aws_client_auth.application.services.providers import SignInMethod
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.events import ChallengeIssued, SignedIn, SignInFailed
 from aws_client_auth.domain.sign_in import Challenge, ChallengeKind
 from aws_client_auth.domain.sign_in import SignedIn as SignedInStep
 from aws_client_auth.domain.tokens import COGNITO
 from aws_client_auth.domain.user import MfaType
-from tests.fakes import World, make_world
+from aws_client_auth.testing import FakeWorld, fake_world
 
 
 @pytest.fixture
-def world() -> World:
-    w = make_world()
-    w.pool.add_user("alice")
-    return w
+def world() -> FakeWorld:
+    return fake_world({"alice": "Passw0rd!"})
 
 
-def sign_in(world: World, password: str = "Passw0rd!") -> object:
-    return SignIn(world.registry, world.sessions, world.events).execute("alice", password)
+def sign_in(world: FakeWorld, password: str = "Passw0rd!") -> object:
+    return world.auth.sign_in("alice", password)
 
 
-def confirm(world: World, answer: str) -> object:
-    return ConfirmSignIn(world.registry, world.sessions, world.events).execute(answer)
+def confirm(world: FakeWorld, answer: str) -> object:
+    return world.auth.confirm_sign_in(answer)
 
 
-def test_sign_in_without_mfa_keeps_tokens_and_announces_it(world: World) -> None:
+def test_sign_in_without_mfa_keeps_tokens_and_announces_it(world: FakeWorld) -> None:
     step = sign_in(world)
     assert isinstance(step, SignedInStep)
     assert world.session.tokens[COGNITO] == step.tokens
     assert world.events.of(SignedIn) == [SignedIn(COGNITO, "alice")]
 
 
-def test_wrong_password_fails_with_sign_in_failed_and_keeps_the_session(world: World) -> None:
+def test_wrong_password_fails_with_sign_in_failed_and_keeps_the_session(world: FakeWorld) -> None:
     sign_in(world)
     before = world.session
     with pytest.raises(e.NotAuthorized):
@@ -47,13 +44,13 @@ def test_wrong_password_fails_with_sign_in_failed_and_keeps_the_session(world: W
     assert "wrong-password" not in failed.message
 
 
-def test_unconfirmed_user_is_told_to_confirm(world: World) -> None:
+def test_unconfirmed_user_is_told_to_confirm(world: FakeWorld) -> None:
     world.pool.users["alice"].confirmed = False
     with pytest.raises(e.UserNotConfirmed):
         sign_in(world)
 
 
-def test_sms_challenge_is_kept_pending_then_answered(world: World) -> None:
+def test_sms_challenge_is_kept_pending_then_answered(world: FakeWorld) -> None:
     world.pool.users["alice"].mfa_enabled = {MfaType.SMS}
     world.pool.users["alice"].preferred = MfaType.SMS
     step = sign_in(world)
@@ -69,7 +66,7 @@ def test_sms_challenge_is_kept_pending_then_answered(world: World) -> None:
     assert COGNITO in after.tokens
 
 
-def test_wrong_code_keeps_the_challenge_for_another_try(world: World) -> None:
+def test_wrong_code_keeps_the_challenge_for_another_try(world: FakeWorld) -> None:
     world.pool.users["alice"].preferred = MfaType.TOTP
     sign_in(world)
     with pytest.raises(e.CodeMismatch):
@@ -78,7 +75,7 @@ def test_wrong_code_keeps_the_challenge_for_another_try(world: World) -> None:
     assert isinstance(confirm(world, "123456"), SignedInStep)
 
 
-def test_expired_challenge_session_is_dropped(world: World) -> None:
+def test_expired_challenge_session_is_dropped(world: FakeWorld) -> None:
     world.pool.users["alice"].preferred = MfaType.TOTP
     sign_in(world)
     world.pool.sessions.clear()
@@ -87,7 +84,7 @@ def test_expired_challenge_session_is_dropped(world: World) -> None:
     assert world.session.pending is None
 
 
-def test_select_mfa_type_then_code(world: World) -> None:
+def test_select_mfa_type_then_code(world: FakeWorld) -> None:
     world.pool.users["alice"].mfa_enabled = {MfaType.SMS, MfaType.TOTP}
     step = sign_in(world)
     assert isinstance(step, Challenge)
@@ -100,7 +97,7 @@ def test_select_mfa_type_then_code(world: World) -> None:
     assert isinstance(confirm(world, "123456"), SignedInStep)
 
 
-def test_new_password_required_is_answered_with_a_password(world: World) -> None:
+def test_new_password_required_is_answered_with_a_password(world: FakeWorld) -> None:
     world.pool.users["alice"].must_change_password = True
     step = sign_in(world)
     assert isinstance(step, Challenge)
@@ -111,28 +108,43 @@ def test_new_password_required_is_answered_with_a_password(world: World) -> None
     assert world.pool.users["alice"].password == "Brand-new-1!"
 
 
-def test_confirm_without_pending_challenge_says_sign_in_first(world: World) -> None:
-    with pytest.raises(e.NoPendingSignIn, match="sign in first"):
+def test_confirm_without_pending_challenge_says_sign_in_first(world: FakeWorld) -> None:
+    with pytest.raises(e.NoPendingSignIn, match="Nothing is waiting for an answer: sign in first"):
         confirm(world, "123456")
 
 
-def test_sign_in_validates_before_calling(world: World) -> None:
+def test_confirm_while_a_device_code_is_pending_says_to_complete_that(world: FakeWorld) -> None:
+    world.auth.start_device_sign_in("lwa")
+    with pytest.raises(e.NoPendingSignIn, match="device sign-in is waiting"):
+        confirm(world, "123456")
+    assert world.events.of(SignInFailed) == []
+
+
+def test_how_each_provider_signs_in(world: FakeWorld) -> None:
+    assert world.auth.sign_in_method() is SignInMethod.PASSWORD
+    assert world.auth.sign_in_method("lwa") is SignInMethod.DEVICE
+    assert world.auth.sign_in_method("google") is SignInMethod.DEVICE
+    with pytest.raises(e.UnknownProvider, match="cognito, google, lwa"):
+        world.auth.sign_in_method("okta")
+
+
+def test_sign_in_validates_before_calling(world: FakeWorld) -> None:
     with pytest.raises(e.InvalidInput):
-        SignIn(world.registry, world.sessions, world.events).execute("", "Passw0rd!")
+        world.auth.sign_in("", "Passw0rd!")
     with pytest.raises(e.InvalidInput):
-        SignIn(world.registry, world.sessions, world.events).execute("alice", "")
+        world.auth.sign_in("alice", "")
     assert world.pool.calls == 0
 
 
-def test_sign_in_with_a_device_only_provider_is_a_clear_error(world: World) -> None:
+def test_sign_in_with_a_device_only_provider_is_a_clear_error(world: FakeWorld) -> None:
     with pytest.raises(e.InvalidInput, match="no password sign-in"):
-        SignIn(world.registry, world.sessions, world.events).execute("alice", "Passw0rd!", provider="lwa")
+        world.auth.sign_in("alice", "Passw0rd!", provider="lwa")
 
 
 NOT_UTF8 = b"Passw\xf6rd!".decode("utf-8", "surrogateescape")  # Latin-1 bytes read from stdin
 
 
-def test_a_password_that_is_not_utf8_fails_before_any_call(world: World) -> None:
+def test_a_password_that_is_not_utf8_fails_before_any_call(world: FakeWorld) -> None:
     calls = world.pool.calls
     with pytest.raises(e.InvalidInput, match="not valid UTF-8") as raised:
         sign_in(world, NOT_UTF8)

@@ -13,7 +13,7 @@ import jwt
 
 from aws_client_auth.adapters.boundary import checked_answers
 from aws_client_auth.adapters.oauth import checks
-from aws_client_auth.adapters.oauth.transport import OAuthAnswer, OAuthTransport, provider_error
+from aws_client_auth.adapters.oauth.transport import OAuthAnswer, OAuthPoster, provider_error
 from aws_client_auth.application.ports.clock import Clock
 from aws_client_auth.application.ports.device_sign_in import Approved, DeviceSignIn, Pending, PollResult, SlowDown
 from aws_client_auth.application.ports.token_refresher import TokenRefresher
@@ -60,7 +60,7 @@ def rfc_poll_form(profile: DeviceFlowProfile, authorization: DeviceAuthorization
 
 
 class DeviceFlowClient(DeviceSignIn, TokenRefresher):
-    def __init__(self, profile: DeviceFlowProfile, transport: OAuthTransport, clock: Clock) -> None:
+    def __init__(self, profile: DeviceFlowProfile, transport: OAuthPoster, clock: Clock) -> None:
         if not profile.client_id:
             raise e.ProviderNotConfigured(f"{profile.display} has no app client id configured.")
         self._p = profile

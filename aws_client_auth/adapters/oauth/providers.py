@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_client_auth.adapters.oauth.device_flow import RFC_GRANT, DeviceFlowProfile
+from aws_client_auth.adapters.oauth.device_flow import DeviceFlowProfile
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.sign_in import DeviceAuthorization
 from aws_client_auth.domain.tokens import GOOGLE, LOGIN_WITH_AMAZON, ProviderName
@@ -25,10 +25,6 @@ def _lwa_poll_form(profile: DeviceFlowProfile, authorization: DeviceAuthorizatio
         "device_code": authorization.device_code.reveal(),
         "user_code": authorization.user_code,
     }
-
-
-def _google_poll_form(profile: DeviceFlowProfile, authorization: DeviceAuthorization) -> dict[str, str]:
-    return {"client_id": profile.client_id, "device_code": authorization.device_code.reveal(), "grant_type": RFC_GRANT}
 
 
 def login_with_amazon(section: Mapping[str, object]) -> DeviceFlowProfile:
@@ -54,7 +50,6 @@ def google(section: Mapping[str, object]) -> DeviceFlowProfile:
         client_id=str(section["app_client_id"]),
         scope=str(section["scope"]),
         client_secret=secret if isinstance(secret, Secret) and secret else None,
-        poll_form=_google_poll_form,
         send_secret=True,
     )
 

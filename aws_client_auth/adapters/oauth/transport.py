@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from aws_client_auth.adapters.http import HttpClient
 from aws_client_auth.adapters.oauth.checks import error_code, said
@@ -39,7 +39,16 @@ class OAuthAnswer:
         return kind(message, service_code=self.error, service_message=self.description, status=self.status)
 
 
-class OAuthTransport:
+class OAuthPoster(Protocol):
+    """How providers reach their OAuth endpoints: the port the device flow and provider plugins depend on."""
+
+    def post(self, url: str, form: Mapping[str, str], *, provider: str) -> OAuthAnswer:
+        """POST ``form`` to ``url``; the answer's JSON object, OAuth errors included. ``provider`` names it in
+        error messages."""
+        ...
+
+
+class OAuthTransport(OAuthPoster):
     def __init__(self, client: HttpClient) -> None:
         self._client = client
 

@@ -16,6 +16,7 @@ from aws_client_auth.domain.credentials import Credentials
 from aws_client_auth.domain.errors import ClientAuthError, ProviderNotConfigured, UnknownIdentity
 from aws_client_auth.domain.events import CredentialsFailed, CredentialsObtained
 from aws_client_auth.domain.secret import Secret
+from aws_client_auth.domain.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -56,18 +57,18 @@ class CredentialService:
             return memory[1]
         with self._lock, self._sessions.lock():
             session = self._sessions.load()
-            cached = session.credentials
-            if not force and cached is not None and cached.is_fresh(self._clock.now()):
-                return self._remember(cached)
+            fresh = session.cached_credentials(self._clock.now())
+            if not force and fresh is not None:
+                return self._remember(fresh)
             try:
                 fetched = self._fetch()
             except ClientAuthError as error:
                 self._events.publish(CredentialsFailed.of("get_credentials", error))
-                still_ours = self._sessions.load().credentials == cached  # not if the failure changed the logins
-                if not force and cached is not None and still_ours and cached.is_usable(self._clock.now()):
-                    log.warning("Credential refresh failed, keeping the current ones until they expire: %s", error)
-                    return self._remember(cached)
-                raise
+                kept = self._kept_after_failure(session)
+                if force or kept is None:
+                    raise
+                log.warning("Credential refresh failed, keeping the current ones until they expire: %s", error)
+                return self._remember(kept)
         self._events.publish(
             CredentialsObtained(
                 identity_id=fetched.identity_id, authenticated=fetched.authenticated, expiration=fetched.expiration
@@ -82,6 +83,12 @@ class CredentialService:
             provider = self._providers.get(name)
             logins[provider.login_key] = self._tokens.fresh(name).login(provider.login_token)
         return logins
+
+    def _kept_after_failure(self, before: Session) -> Credentials | None:
+        """The credentials held before a failed fetch, while still usable, unless the failure changed the logins
+        (a refused refresh token signs its provider out: that user's credentials go with it)."""
+        kept = before.cached_credentials(self._clock.now(), fresh=False)
+        return kept if kept is not None and self._sessions.load().credentials == kept else None
 
     def invalidate(self) -> None:
         self._memory = None
@@ -104,19 +111,20 @@ class CredentialService:
                 raise
             log.info("The kept identity is gone from the pool; asking for a new one")
             answer = pool.get_credentials(self._new_identity(pool, logins), logins)
-        session = self._sessions.load()
         credentials = replace(answer, authenticated=authenticated, issued_at=self._clock.now())
-        session = session.with_credentials(credentials)
-        if authenticated:
-            session = session.with_linked(session.linked_logins | frozenset(logins))
-        self._sessions.save(session)
+        linked = frozenset(logins)
+
+        def keep(session: Session) -> Session:
+            session = session.with_credentials(credentials)
+            return session.with_linked(session.linked_logins | linked) if authenticated else session
+
+        self._sessions.update(keep)
         return self._remember(credentials)
 
     def _new_identity(self, pool: IdentityPool, logins: dict[str, Secret]) -> str:
         identity_id = pool.get_id(logins)
         # Kept at once: a later failure must not cost another GetId (and, for guests, another identity).
-        with self._sessions.lock():
-            self._sessions.save(self._sessions.load().with_identity_id(identity_id, authenticated=bool(logins)))
+        self._sessions.update(lambda session: session.with_identity_id(identity_id, authenticated=bool(logins)))
         return identity_id
 
     def _remember(self, credentials: Credentials) -> Credentials:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from aws_client_auth.application.ports.device_sign_in import DeviceSignIn
 from aws_client_auth.application.ports.password_sign_in import PasswordSignIn
@@ -16,6 +17,15 @@ from aws_client_auth.application.ports.token_refresher import TokenRefresher
 from aws_client_auth.application.ports.user_directory import UserDirectory
 from aws_client_auth.domain.errors import InvalidInput, ProviderNotConfigured, UnknownProvider
 from aws_client_auth.domain.tokens import LoginToken, ProviderName
+
+
+class SignInMethod(StrEnum):
+    """How a provider signs a user in."""
+
+    PASSWORD = "password"
+    """A user name and password, then any challenge (``sign_in``, ``confirm_sign_in``)."""
+    DEVICE = "device"
+    """A code the user approves elsewhere (``start_device_sign_in``, ``complete_device_sign_in``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +79,10 @@ class ProviderRegistry:
             raise ProviderNotConfigured(f"Provider {name!r} is not configured: {self._unconfigured[name]}.")
         known = ", ".join(sorted({*self._factories, *self._unconfigured})) or "none"
         raise UnknownProvider(f"Unknown provider {name!r}: the known providers are {known}.")
+
+    def sign_in_method(self, name: str) -> SignInMethod:
+        """A password where the provider takes one, else the device flow (whose start says if it has none)."""
+        return SignInMethod.PASSWORD if self.get(name).password is not None else SignInMethod.DEVICE
 
     def password(self, name: str) -> PasswordSignIn:
         provider = self.get(name)

@@ -30,7 +30,8 @@ class TokenKeeper:
         return tokens
 
     def fresh(self, provider: str) -> Tokens:
-        """Tokens valid for at least the refresh skew, refreshed first when needed (Gem defects 2, 3 and 9)."""
+        """Tokens valid for at least the refresh skew, refreshed first when needed: a token about to expire is
+        never sent, and one refresh serves every caller waiting on the lock."""
         with self._sessions.lock():
             tokens = self.current(provider)
             if tokens.is_valid(self._clock.now(), self._skew):
@@ -38,7 +39,11 @@ class TokenKeeper:
             return self.refresh(provider)
 
     def refresh(self, provider: str) -> Tokens:
-        """Refresh now. A refused refresh token signs that provider out; any other failure changes nothing."""
+        """Refresh now. A refused refresh token signs that provider out; any other failure changes nothing.
+
+        The lock is held across the provider's answer, so that the new tokens land on the session they were
+        refreshed from and another caller waits for them instead of spending the refresh token again.
+        """
         with self._sessions.lock():
             old = self.current(provider)
             name = ProviderName(provider)
@@ -47,12 +52,12 @@ class TokenKeeper:
                     raise SessionExpired(f"{provider} kept no refresh token: sign in again.")
                 new = old.refreshed_with(self._providers.get(name).refresher.refresh(old))
             except SessionExpired as error:
-                self._sessions.save(self._sessions.load().without_provider(name))
+                self._sessions.update(lambda session: session.without_provider(name))
                 self._events.publish(RefreshFailed.of("refresh_tokens", error, name))
                 raise
             except ClientAuthError as error:
                 self._events.publish(RefreshFailed.of("refresh_tokens", error, name))
                 raise
-            self._sessions.save(self._sessions.load().with_tokens(new))
+            self._sessions.update(lambda session: session.with_tokens(new))
         self._events.publish(TokensRefreshed(provider=name, expires_at=new.expires_at))
         return new

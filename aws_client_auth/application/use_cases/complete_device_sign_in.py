@@ -51,8 +51,7 @@ class CompleteDeviceSignIn:
             try:
                 step = self._poll(self._providers.device(authorization.provider), authorization, wait, timeout, cancel)
             except (DeviceFlowDenied, DeviceFlowExpired):
-                with self._sessions.lock():
-                    self._sessions.save(self._sessions.load().with_pending(None))
+                self._sessions.update(lambda session: session.without_pending(authorization.provider))
                 raise
         record_step(self._sessions, self._events, step)
         return step
@@ -73,14 +72,18 @@ class CompleteDeviceSignIn:
             if isinstance(result, Approved):
                 return SignedIn(result.tokens)
             if isinstance(result, SlowDown):
-                authorization = authorization.slowed_down()
-                with self._sessions.lock():  # so that a later single poll keeps the slower pace too
-                    self._sessions.save(self._sessions.load().with_pending(authorization))
+                authorization = self._slow_down(authorization)
             if not wait:
                 raise DeviceFlowPending(
                     f"Not approved yet: open {authorization.verification_uri} and enter {authorization.user_code}."
                 )
             self._wait(authorization, started, timeout, cancel)
+
+    def _slow_down(self, authorization: DeviceAuthorization) -> DeviceAuthorization:
+        """The slower pace, kept with the pending code so that a later single poll keeps it too."""
+        slower = authorization.slowed_down()
+        self._sessions.update(lambda session: session.with_pending(slower))
+        return slower
 
     def _wait(
         self, authorization: DeviceAuthorization, started: datetime, timeout: float | None, cancel: Cancellation | None

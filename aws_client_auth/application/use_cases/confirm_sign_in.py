@@ -22,14 +22,15 @@ class ConfirmSignIn:
 
     def execute(self, answer: str) -> SignInStep:
         pending = self._sessions.load().pending
+        if pending is None:
+            raise NoPendingSignIn("Nothing is waiting for an answer: sign in first.")
         if not isinstance(pending, Challenge):
-            raise NoPendingSignIn("No challenge is waiting for an answer: sign in first.")
+            raise NoPendingSignIn("A device sign-in is waiting, not a challenge: complete the device sign-in.")
         with failures_published(self._events, lambda e: SignInFailed.of("confirm_sign_in", e, pending.provider)):
             try:
                 step = self._answer(self._providers.password(pending.provider), pending, answer)
             except SessionExpired:
-                with self._sessions.lock():
-                    self._sessions.save(self._sessions.load().with_pending(None))
+                self._sessions.update(lambda session: session.without_pending(pending.provider))
                 raise
         return record_step(self._sessions, self._events, step)
 

@@ -6,7 +6,7 @@ from aws_client_auth.application.ports.event_publisher import EventPublisher
 from aws_client_auth.application.services.events import failures_published
 from aws_client_auth.application.services.providers import ProviderRegistry
 from aws_client_auth.application.services.sessions import Sessions
-from aws_client_auth.application.services.sign_in import forget_pending, record_step
+from aws_client_auth.application.services.sign_in import record_step
 from aws_client_auth.domain.errors import ClientAuthError
 from aws_client_auth.domain.events import SignInFailed
 from aws_client_auth.domain.sign_in import SignInStep
@@ -35,5 +35,5 @@ class SignIn:
 
     def _abandon_pending(self, name: ProviderName) -> None:
         """A new sign-in abandons the previous one's challenge, even when it fails itself."""
-        with suppress(ClientAuthError):  # the sign-in's own error is the one to report
-            forget_pending(self._sessions, name)
+        with suppress(ClientAuthError):  # the sign-in's own error is the one to report (a corrupt session too)
+            self._sessions.update(lambda session: session.without_pending(name))

@@ -19,7 +19,8 @@ class SignOut:
 
     This device's refresh token is revoked too, where the provider can (Cognito's RevokeToken).
     ``globally`` revokes the user's refresh tokens everywhere (Cognito's GlobalSignOut). Signing out of
-    the last provider forgets the authenticated identity id and the cached credentials (Gem defect 6).
+    the last provider forgets the authenticated identity id and the cached credentials, so that the next user
+    of this machine cannot reuse them.
     """
 
     def __init__(self, providers: ProviderRegistry, sessions: Sessions, events: EventPublisher) -> None:
@@ -28,6 +29,7 @@ class SignOut:
         self._events = events
 
     def execute(self, provider: str | None = None, *, globally: bool = False) -> tuple[ProviderName, ...]:
+        # The lock is held across the revocations: no refresh elsewhere swaps the tokens being revoked.
         with failures_published(self._events, lambda e: OperationFailed.of("sign_out", e)), self._sessions.lock():
             session = self._sessions.load()
             if provider is None:
@@ -40,9 +42,7 @@ class SignOut:
                 self._revoke_everywhere(session.tokens, names)
             else:
                 self._revoke_here(session.tokens, names)
-            for name in names:
-                session = session.without_provider(name)
-            self._sessions.save(session)
+            self._sessions.update(lambda stored: stored.without_providers(names))
         for name in names:
             self._events.publish(SignedOut(provider=name, globally=globally))
         return names

@@ -21,8 +21,7 @@ class StartDeviceSignIn:
         name = ProviderName(provider)
         with failures_published(self._events, lambda e: SignInFailed.of("start_device_sign_in", e, name)):
             authorization = self._providers.device(name).start()
-        with self._sessions.lock():
-            self._sessions.save(self._sessions.load().with_pending(authorization))
+        self._sessions.update(lambda session: session.with_pending(authorization))
         self._events.publish(
             DeviceCodeIssued(
                 provider=name,

@@ -27,8 +27,6 @@ def _delivery(delivery: CodeDelivery | None) -> dict[str, str] | None:
 @pass_cli
 def sign_up(cli: Cli, username: str, email: str | None, phone: str | None, password_stdin: bool) -> None:
     """Create a user in the Cognito user pool."""
-    if (email is None) == (phone is None):
-        raise click.UsageError("Give exactly one of --email or --phone.")
     secret = read_secret("Password", password_stdin, confirm=True)
     result = cli.auth.sign_up(username, secret, email=email, phone=phone)
     cli.say(

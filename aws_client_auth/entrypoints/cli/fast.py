@@ -63,10 +63,8 @@ def cached_process_credentials(argv: list[str], environ: dict[str, str] | os._En
         session = FileSessionStore(session_home(settings, environ), profile, session_scope(settings)).load()
     except ClientAuthError:
         return None  # the full CLI reports it properly
-    creds = session.credentials
-    if creds is None or creds.authenticated != bool(session.tokens) or not creds.is_fresh(datetime.now(UTC)):
-        return None
-    return json.dumps(credential_process_json(creds))
+    creds = session.cached_credentials(datetime.now(UTC))  # the credential service's rule, without the service
+    return None if creds is None else json.dumps(credential_process_json(creds))
 
 
 def try_fast_path() -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from aws_client_auth.domain.errors import DeviceFlowPending, NoPendingSignIn
+from aws_client_auth.domain.errors import DeviceFlowPending
 from aws_client_auth.domain.sign_in import Challenge, DeviceAuthorization, SignedIn, SignInStep
 from aws_client_auth.entrypoints.cli.app import EXIT_PENDING, Cli, pass_cli, read_secret
 from aws_client_auth.entrypoints.cli.display import server_text
@@ -22,7 +22,7 @@ from aws_client_auth.entrypoints.cli.output import (
     tokens_data,
     when,
 )
-from aws_client_auth.entrypoints.scripting import Status
+from aws_client_auth.entrypoints.scripting import SignInMethod, Status
 
 PROVIDER_HELP = "cognito (the user pool, default), lwa, google, or a custom provider's name."
 
@@ -49,8 +49,7 @@ def sign_in(
     cli: Cli, username: str | None, provider: str, password_stdin: bool, no_wait: bool, timeout: float | None
 ) -> None:
     """Sign in with a password (Cognito) or through the device flow (lwa, google, custom)."""
-    registry = cli.auth.container.provider_registry()
-    if registry.get(provider).password is not None:
+    if cli.auth.sign_in_method(provider) is SignInMethod.PASSWORD:
         if not username:
             raise click.UsageError(f"{provider} signs in with a username: client-auth sign-in USERNAME")
         report_step(cli, cli.auth.sign_in(username, read_secret("Password", password_stdin), provider=provider))
@@ -103,8 +102,9 @@ def confirm_sign_in(cli: Cli, answer: str | None, answer_stdin: bool) -> None:
     if isinstance(pending, DeviceAuthorization):
         check_device(cli, pending)
         return
-    if not isinstance(pending, Challenge):
-        raise NoPendingSignIn("Nothing is waiting for an answer: sign in first.")
+    if pending is None:  # nothing to ask for: the sign-in use case says what is missing
+        report_step(cli, cli.auth.confirm_sign_in(answer or ""))
+        return
     report_step(cli, cli.auth.confirm_sign_in(challenge_answer(pending, answer, answer_stdin)))
 
 
