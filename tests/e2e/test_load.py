@@ -51,7 +51,8 @@ def test_sixteen_processes_on_expired_credentials_cause_one_fetch(
     assert cli("credentials").code == 0
     session_file = Path(cli.env["CLIENT_AUTH_HOME"]) / "default.json"
     data = json.loads(session_file.read_text())
-    data["credentials"]["expiration"] = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    (session,) = data["sessions"].values()
+    session["credentials"]["expiration"] = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
     session_file.write_text(json.dumps(data))
     fetches.clear()
 
