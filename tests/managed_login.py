@@ -130,7 +130,12 @@ class ManagedLogin:
     token_forms: list[dict[str, str]] = field(default_factory=list)
     authorize_queries: list[dict[str, str]] = field(default_factory=list)
     slow_token: float = 0.0
-    """Seconds the token endpoint waits before answering (so that concurrent fetches overlap)."""
+    """Seconds the token endpoint waits before answering (so that concurrent fetches would overlap)."""
+    grant_scope: bool = False
+    """Name the scopes granted in client-credentials answers (RFC 6749 5.1 allows leaving it out; Cognito does)."""
+    in_flight: int = 0
+    most_in_flight: int = 0
+    """The most token requests this server was answering at once."""
     key: rsa.RSAPrivateKey = SIGNING_KEY
     codes: dict[str, Grant] = field(default_factory=dict)
     pending: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -328,14 +333,24 @@ class ManagedLogin:
 
     # --- the token endpoint --------------------------------------------------------------------------------
 
-    def token(  # noqa: PLR0911 - one answer per grant and per rule of the token endpoint
-        self, form: dict[str, str], authorization: str | None
-    ) -> tuple[int, dict[str, Any]]:
+    def token(self, form: dict[str, str], authorization: str | None) -> tuple[int, dict[str, Any]]:
         grant = form.get("grant_type", "")
-        self.counts[f"token:{grant}"] += 1
-        self.token_forms.append(form)
-        if self.slow_token:
-            time.sleep(self.slow_token)
+        with self._lock:
+            self.counts[f"token:{grant}"] += 1
+            self.token_forms.append(form)
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            if self.slow_token:
+                time.sleep(self.slow_token)
+            return self._token(grant, form, authorization)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _token(  # noqa: PLR0911 - one answer per grant and per rule of the token endpoint
+        self, grant: str, form: dict[str, str], authorization: str | None
+    ) -> tuple[int, dict[str, Any]]:
         client = self._client(form, authorization)
         if client is None:
             return 401, {"error": "invalid_client", "error_description": "client authentication failed"}
@@ -352,7 +367,8 @@ class ManagedLogin:
             asked = tuple(form["scope"].split()) if "scope" in form else client.scopes
             if any(scope not in client.scopes for scope in asked):
                 return 400, {"error": "invalid_scope"}
-            return 200, self._machine_token(client.client_id, asked)
+            answer = self._machine_token(client.client_id, asked)
+            return 200, {**answer, "scope": " ".join(asked)} if self.grant_scope else answer
         return 400, {"error": "unsupported_grant_type"}
 
     def _client(self, form: dict[str, str], authorization: str | None) -> AppClient | None:
