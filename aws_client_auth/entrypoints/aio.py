@@ -20,6 +20,7 @@ while the request in flight runs to its end.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 import threading
@@ -195,7 +196,7 @@ class AsyncClientAuth:
 
 
 def _call_on(loop: asyncio.AbstractEventLoop, handler: Callable[[E], None], event: E) -> None:
-    if not loop.is_closed():
+    with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is left to tell
         loop.call_soon_threadsafe(handler, event)
 
 

@@ -3,7 +3,7 @@ the CLI's ``--json`` output. Each handler's keyword-only parameters are the meth
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from aws_client_auth.entrypoints.rpc.results import (
     tokens_shown,
 )
 
-Handler = Callable[..., Awaitable[Any]]
+Handler = Callable[..., Coroutine[Any, Any, Any]]
 
 
 @dataclass(frozen=True, slots=True)

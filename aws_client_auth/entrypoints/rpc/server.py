@@ -147,9 +147,7 @@ class Server:
 
     async def _facade(self) -> AsyncClientAuth:
         async with self._building:
-            if self._auth is None:
-                self._use(await self._build(self._options))
-            return self._auth  # type: ignore[return-value]
+            return self._auth or self._use(await self._build(self._options))
 
     @staticmethod
     async def _build(options: Options) -> AsyncClientAuth:
@@ -161,11 +159,13 @@ class Server:
             ),
         )
 
-    def _use(self, auth: AsyncClientAuth) -> None:
+    def _use(self, auth: AsyncClientAuth) -> AsyncClientAuth:
+        """Serve with ``auth`` from now on, its events as notifications (subscribed from the loop: sent on it)."""
         if self._unsubscribe is not None:
             self._unsubscribe()
         self._auth = auth
-        self._unsubscribe = auth.subscribe(Event, self._on_event)  # from the loop: handled on the loop
+        self._unsubscribe = auth.subscribe(Event, self._on_event)
+        return auth
 
     # --- the protocol's own methods ------------------------------------------------------------------------
     async def initialize(
@@ -175,9 +175,8 @@ class Server:
         theirs); without it, the server's command-line options and the environment apply."""
         options = Options(tuple(config or ()), profile, o3de_project)
         async with self._building:
-            auth = await self._build(options)
+            auth = self._use(await self._build(options))
             self._options = options
-            self._use(auth)
         status = await auth.status()
         return {
             "server": {"name": "aws-client-auth", "version": _version(), "protocol": PROTOCOL_VERSION},
@@ -246,14 +245,13 @@ async def read_lines(fd: int) -> AsyncIterator[bytes]:
     queue: asyncio.Queue[bytes | None] = asyncio.Queue()
 
     def pump() -> None:
-        try:
-            for line in split_lines(iter(functools.partial(os.read, fd, 64 * 1024), b"")):
-                loop.call_soon_threadsafe(queue.put_nowait, line)
-        except OSError:
-            log.info("Standard input failed; ending the server")
-        finally:
-            with contextlib.suppress(RuntimeError):  # the loop is gone: the server ended first
-                loop.call_soon_threadsafe(queue.put_nowait, None)
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the server ended first
+            try:
+                for line in split_lines(iter(functools.partial(os.read, fd, 64 * 1024), b"")):
+                    loop.call_soon_threadsafe(queue.put_nowait, line)
+            except OSError:
+                log.info("Standard input failed; ending the server")
+            loop.call_soon_threadsafe(queue.put_nowait, None)
 
     threading.Thread(target=pump, name="client-auth-rpc-stdin", daemon=True).start()
     while (line := await queue.get()) is not None:
