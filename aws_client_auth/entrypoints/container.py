@@ -98,15 +98,13 @@ class Container(containers.DeclarativeContainer):
     )
     sessions = providers.Singleton(Sessions, store=session_store)
 
-    # --- Cognito user pool -----------------------------------------------------------------------------
-    cognito_idp = providers.Singleton(
-        unsigned_client,
-        "cognito-idp",
-        region=pool_region,
-        endpoint_url=endpoint_url,
-        timeout=timeout,
-        max_attempts=max_attempts,
+    aws_client = providers.Factory(
+        unsigned_client, endpoint_url=endpoint_url, timeout=timeout, max_attempts=max_attempts
     )
+    """A client of one Cognito API (its name and region given), unsigned, with bounded time and retries."""
+
+    # --- Cognito user pool -----------------------------------------------------------------------------
+    cognito_idp = providers.Singleton(aws_client, "cognito-idp", region=pool_region)
     id_token_verifier = providers.Singleton(
         IdTokenVerifier,
         jwks_url=providers.Callable(
@@ -132,14 +130,7 @@ class Container(containers.DeclarativeContainer):
     cognito_login_key = providers.Callable(endpoints.login_key, pool_region, user_pool_id)
 
     # --- Cognito identity pool -------------------------------------------------------------------------
-    cognito_identity = providers.Singleton(
-        unsigned_client,
-        "cognito-identity",
-        region=region,
-        endpoint_url=endpoint_url,
-        timeout=timeout,
-        max_attempts=max_attempts,
-    )
+    cognito_identity = providers.Singleton(aws_client, "cognito-identity", region=region)
     identity_pool_adapter = providers.Singleton(
         CognitoIdentityPool,
         client=cognito_identity,

@@ -32,7 +32,7 @@ CONFIGURED = {
 
 def test_every_provider_of_the_container_builds(tmp_path: Path) -> None:
     container = build_container(overrides=CONFIGURED, environ={"CLIENT_AUTH_HOME": str(tmp_path)})
-    needs_arguments = {"device_client"}  # built per provider profile
+    needs_arguments = {"aws_client", "device_client"}  # built per service, and per provider profile
     built = {name: provider() for name, provider in container.providers.items() if name not in needs_arguments}
     assert isinstance(built["user_pool"], CognitoUserPool)
     assert isinstance(built["identity_pool"], CognitoIdentityPool)
