@@ -117,7 +117,13 @@ class MfaSetupStarted(Event):
 
 @dataclass(frozen=True, slots=True)
 class MfaDisabled(Event):
-    pass
+    mfa_type: MfaType | None = None
+    """The method turned off; None when every method was."""
+
+
+@dataclass(frozen=True, slots=True)
+class MfaPreferenceChanged(Event):
+    preferred: MfaType
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,3 +158,58 @@ class IdentitiesLinked(Event):
 @dataclass(frozen=True, slots=True)
 class SessionReset(Event):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceConfirmed(Event):
+    """The pool tracks this machine as one of the user's devices; ``remembered`` when it also skips MFA."""
+
+    provider: ProviderName
+    device_key: str
+    remembered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRemembered(Event):
+    provider: ProviderName
+    device_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceForgotten(Event):
+    """The pool no longer tracks the device; ``this_device`` when it was this machine (its keys dropped here too)."""
+
+    provider: ProviderName
+    device_key: str
+    this_device: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AttributesUpdated(Event):
+    names: tuple[str, ...]
+    deliveries: tuple[CodeDelivery, ...]
+    """Where verification codes went, for changed attributes the pool verifies (email, phone number)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeCodeSent(Event):
+    name: str
+    delivery: CodeDelivery | None
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeVerified(Event):
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttributesDeleted(Event):
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UserDeleted(Event):
+    """The user deleted their own account; the session kept for the pool is gone too."""
+
+    provider: ProviderName
+    username: str | None

@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
+from aws_client_auth.domain.errors import InvalidInput
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.tokens import ProviderName, Tokens, as_utc
-from aws_client_auth.domain.user import MfaType
+from aws_client_auth.domain.user import MfaType, RememberedDevice
 
 
 class ChallengeKind(StrEnum):
-    SMS_CODE = "SMS_MFA"
-    TOTP_CODE = "SOFTWARE_TOKEN_MFA"
-    EMAIL_CODE = "EMAIL_OTP"
-    NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
-    MFA_SETUP = "MFA_SETUP"
-    SELECT_MFA_TYPE = "SELECT_MFA_TYPE"
+    """What the provider asks for before it issues tokens, in the domain's words (each adapter maps its own)."""
+
+    SMS_CODE = "sms_code"
+    TOTP_CODE = "totp_code"
+    EMAIL_CODE = "email_code"
+    NEW_PASSWORD_REQUIRED = "new_password"
+    MFA_SETUP = "mfa_setup"
+    SELECT_MFA_TYPE = "select_mfa_type"
 
     @property
     def prompt(self) -> str:
         return _PROMPTS[self]
+
+
+class Answer(StrEnum):
+    """What a challenge is answered with."""
+
+    CODE = "code"
+    NEW_PASSWORD = "new_password"
+    MFA_TYPE = "mfa_type"
+    """One of the challenge's ``options``: which method to use (SELECT_MFA_TYPE) or to set up (MFA_SETUP)."""
+    EMAIL_ADDRESS = "email_address"
+    """The address to send sign-in codes to, when email MFA is being set up."""
 
 
 _PROMPTS = {
@@ -32,6 +48,10 @@ _PROMPTS = {
     ChallengeKind.NEW_PASSWORD_REQUIRED: "Choose a new password",
     ChallengeKind.MFA_SETUP: "Add the secret to your authenticator app, then enter its code",
     ChallengeKind.SELECT_MFA_TYPE: "Choose an MFA method",
+}
+_SETUP_PROMPTS = {
+    Answer.MFA_TYPE: "Choose an MFA method to set up",
+    Answer.EMAIL_ADDRESS: "Enter the email address to receive sign-in codes",
 }
 
 
@@ -49,7 +69,8 @@ class CodeDelivery:
 
 @dataclass(frozen=True, slots=True)
 class MfaSetup:
-    """A TOTP secret to add to an authenticator app, and its ``otpauth://`` URI (secret, so masked)."""
+    """A TOTP secret to add to an authenticator app, and its ``otpauth://`` URI (secret, so masked); ``session``
+    is the provider's sign-in session the set-up continues, when it happens during sign-in."""
 
     secret: Secret
     otpauth_uri: Secret
@@ -75,15 +96,35 @@ class Challenge:
     session: Secret
     delivery: CodeDelivery | None = None
     options: tuple[MfaType, ...] = ()
-    """For SELECT_MFA_TYPE: the methods the user may choose from."""
+    """For SELECT_MFA_TYPE: the methods the user may choose from; for MFA_SETUP: those that may be set up."""
     mfa_setup: MfaSetup | None = None
     """For MFA_SETUP: the TOTP secret the user must add to an authenticator app."""
     parameters: dict[str, str] = field(default_factory=dict)
     """Provider data carried to the answer (for Cognito: USER_ID_FOR_SRP); never a secret."""
+    device: RememberedDevice | None = None
+    """The remembered device this sign-in started from: its key goes with every answer."""
 
     @property
     def done(self) -> bool:
         return False
+
+    @property
+    def answer(self) -> Answer:
+        """What this challenge is answered with. An MFA set-up is answered in steps: the method (when several may
+        be set up), then the address for email, or the code from the authenticator app for TOTP."""
+        if self.kind is ChallengeKind.NEW_PASSWORD_REQUIRED:
+            return Answer.NEW_PASSWORD
+        if self.kind is ChallengeKind.SELECT_MFA_TYPE:
+            return Answer.MFA_TYPE
+        if self.kind is ChallengeKind.MFA_SETUP and self.mfa_setup is None:
+            return Answer.EMAIL_ADDRESS if self.options == (MfaType.EMAIL,) else Answer.MFA_TYPE
+        return Answer.CODE
+
+    @property
+    def prompt(self) -> str:
+        if self.kind is ChallengeKind.MFA_SETUP:
+            return _SETUP_PROMPTS.get(self.answer, self.kind.prompt)
+        return self.kind.prompt
 
 
 SignInStep = SignedIn | Challenge
@@ -125,6 +166,31 @@ class DeviceAuthorization:
     def slowed_down(self) -> DeviceAuthorization:
         """The provider said ``slow_down``: poll ``SLOW_DOWN_STEP`` seconds less often, up to ``MAX_INTERVAL``."""
         return replace(self, interval=self.interval + self.SLOW_DOWN_STEP)
+
+
+@dataclass(frozen=True, slots=True)
+class ContextData:
+    """What a user pool with threat protection weighs a request by: the user's IP address (for a server acting
+    for its users) and the encoded device fingerprint of the provider's own collector library."""
+
+    ip_address: str | None = None
+    encoded_data: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.ip_address is not None:
+            try:
+                ipaddress.ip_address(self.ip_address)
+            except ValueError:
+                raise InvalidInput("The context IP address is not an IPv4 or IPv6 address.") from None
+        if self.encoded_data is not None and (not isinstance(self.encoded_data, str) or len(self.encoded_data) > 8192):
+            raise InvalidInput("The encoded context data is not text of at most 8192 characters.")
+
+    def __bool__(self) -> bool:
+        return bool(self.ip_address or self.encoded_data)
+
+
+ContextDataProvider = Callable[[str], ContextData | None]
+"""Called with the user name before every call that takes context data; None (or empty data) sends none."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from aws_client_auth.domain.errors import InvalidInput
 from aws_client_auth.domain.secret import Secret
+from aws_client_auth.domain.user import RememberedDevice
 
 _PROVIDER = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
@@ -57,6 +58,8 @@ class Tokens:
     """Who the tokens belong to, where known (the alias typed at sign-in, or the provider's subject)."""
     subject: str | None = None
     """The provider's stable user id (Cognito's ``sub``), needed for SECRET_HASH on refresh."""
+    device: RememberedDevice | None = None
+    """This machine as the user's tracked device, when the pool tracks devices (its key goes with refreshes)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "expires_at", as_utc(self.expires_at, what="Token expiry"))
@@ -66,20 +69,28 @@ class Tokens:
         return as_utc(now) + skew < self.expires_at
 
     def refreshed_with(self, new: Tokens) -> Tokens:
-        """Merge a refresh answer: keep the refresh token (and identity) when the answer has none."""
+        """Merge a refresh answer: keep the refresh token (and identity, and device) when the answer has none.
+
+        A rotated refresh token in the answer replaces the old one, which the provider stops accepting soon.
+        """
         return replace(
             new,
             refresh_token=new.refresh_token or self.refresh_token,
             id_token=new.id_token or self.id_token,
             username=new.username or self.username,
             subject=new.subject or self.subject,
+            device=new.device or self.device,
         )
+
+    def with_device(self, device: RememberedDevice | None) -> Tokens:
+        return replace(self, device=device)
 
     def login(self, kind: LoginToken) -> Secret:
         token = self.id_token if kind is LoginToken.ID else self.access_token
         if not token:
             raise InvalidInput(f"{self.provider} has no {kind.value} token to present to the identity pool")
         return token
+
 
 # --- machine-to-machine tokens (OAuth 2.0 client credentials) -----------------------------------------------
 

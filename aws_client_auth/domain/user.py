@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
 
 from aws_client_auth.domain.errors import InvalidInput
 from aws_client_auth.domain.secret import Secret
@@ -15,6 +18,9 @@ _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 _CODE = re.compile(r"^\S{1,64}$")
 _MAX_USERNAME = 128
 _MAX_PASSWORD = 256
+_MAX_ATTRIBUTE_NAME = 64
+"""Cognito's own limit is 32 characters for a standard name and 20 after ``custom:``; the pool checks the rest."""
+_MAX_ATTRIBUTE_VALUE = 2048
 
 
 def _has_space_or_control(value: str) -> bool:
@@ -101,19 +107,49 @@ def verification_code(value: str, *, what: str = "Code") -> str:
     return code
 
 
+def attribute_name(value: str) -> str:
+    """Validate the name of a user attribute: a standard one (``email``, ``given_name``) or ``custom:...``."""
+    name = value.strip() if isinstance(value, str) else ""
+    if not name:
+        raise InvalidInput("Attribute name is empty: give one like email, given_name or custom:team.")
+    if len(name) > _MAX_ATTRIBUTE_NAME or _has_space_or_control(name) or "=" in name:
+        raise InvalidInput(
+            f"Attribute name is malformed: at most {_MAX_ATTRIBUTE_NAME} characters, without spaces or '='."
+        )
+    return name
+
+
+def attribute_value(value: str, *, name: str) -> str:
+    """Validate an attribute's new value (the pool checks its format: an email, a phone number, a date)."""
+    if not isinstance(value, str) or len(value) > _MAX_ATTRIBUTE_VALUE:
+        raise InvalidInput(f"The value of {name} is longer than {_MAX_ATTRIBUTE_VALUE} characters.")
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise InvalidInput(f"The value of {name} contains control characters: remove them.")
+    return value
+
+
 class MfaType(StrEnum):
-    SMS = "SMS_MFA"
-    TOTP = "SOFTWARE_TOKEN_MFA"
-    EMAIL = "EMAIL_OTP"
+    """A second factor, in the domain's words; each adapter maps them to its service's names."""
+
+    SMS = "sms"
+    TOTP = "totp"
+    EMAIL = "email"
 
     @classmethod
     def parse(cls, value: str) -> MfaType:
-        aliases = {"sms": cls.SMS, "totp": cls.TOTP, "email": cls.EMAIL}
-        key = value.strip()
-        found = aliases.get(key.lower()) or next((m for m in cls if m.value == key.upper()), None)
+        found = _MFA_NAMES.get(value.strip().lower()) if isinstance(value, str) else None
         if found is None:
             raise InvalidInput(f"Unknown MFA type {value!r}: use one of sms, totp, email.")
         return found
+
+
+_MFA_NAMES = {
+    **{kind.value: kind for kind in MfaType},
+    # the names earlier versions printed (Cognito's), still accepted from people and scripts that learnt them
+    "sms_mfa": MfaType.SMS,
+    "software_token_mfa": MfaType.TOTP,
+    "email_otp": MfaType.EMAIL,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,3 +166,40 @@ class User:
     phone_number: PhoneNumber | None = None
     confirmed: bool = False
     mfa: MfaPreferences = field(default_factory=MfaPreferences)
+    attributes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    """Every attribute the pool keeps for the user (standard and ``custom:``), as the pool sent them."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "attributes", MappingProxyType(dict(self.attributes)))
+
+
+@dataclass(frozen=True, slots=True)
+class RememberedDevice:
+    """This machine as one of the user's devices the pool tracks: its keys name it, its password proves it.
+
+    The password (and the group key, the SRP "realm" it is hashed with) are secrets, kept like tokens and never
+    shown. The device key is the identifier the pool lists the device by and the user forgets it by, so it is
+    plain text.
+    """
+
+    key: str
+    group_key: Secret
+    password: Secret
+    remembered: bool = False
+    """True once the device is remembered (sign-ins from it may skip MFA), not only tracked."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.key, str) or not self.key or _has_space_or_control(self.key):
+            raise InvalidInput("A device key is empty or malformed.")
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedDevice:
+    """One of the user's devices as the pool lists it (never a secret)."""
+
+    key: str
+    name: str | None = None
+    remembered: bool | None = None
+    created_at: datetime | None = None
+    last_authenticated_at: datetime | None = None
+    last_ip: str | None = None

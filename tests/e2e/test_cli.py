@@ -107,7 +107,7 @@ def test_the_whole_mission_from_the_command_line(cli: ClientAuthCli) -> None:
     ok(cli("sign-out"))
     pending = cli("--json", "sign-in", "alice", "--password-stdin", stdin=PASSWORD + "\n")
     assert pending.code == 3
-    assert pending.data["challenge"] == "SOFTWARE_TOKEN_MFA"
+    assert pending.data["challenge"] == "totp_code"  # the domain's word, not Cognito's SOFTWARE_TOKEN_MFA
     wrong = cli("confirm-sign-in", "000000")
     assert wrong.code == 1
     assert "code is wrong" in wrong.err

@@ -12,9 +12,8 @@ from botocore.stub import Stubber
 
 from aws_client_auth.adapters.aws_sdk import unsigned_client
 from aws_client_auth.adapters.cognito import srp
-from aws_client_auth.adapters.cognito.app_client import unverified_claim
+from aws_client_auth.adapters.cognito.app_client import token_lifetime, unverified_claim
 from aws_client_auth.adapters.cognito.errors import ERRORS
-from aws_client_auth.adapters.cognito.sign_in import token_lifetime
 from aws_client_auth.adapters.cognito.user_pool import CognitoUserPool
 from aws_client_auth.adapters.redaction import REDACTED
 from aws_client_auth.domain import errors as e
@@ -25,6 +24,7 @@ from aws_client_auth.domain.user import MfaType, Username
 from tests.fakes import START, FakeClock
 
 CLIENT_ID = "client123"
+CLIENT_SECRET = "a-client-secret-of-proper-length-0123456789"
 
 
 class Claims:
@@ -70,8 +70,15 @@ def test_resend_confirmation_code_reports_delivery(client: Any, stub: Stubber) -
     assert (delivery.medium, delivery.destination, delivery.attribute) == ("EMAIL", "a***@e***", "email")
 
 
+def unknown_operation(stub: Stubber) -> None:
+    stub.add_client_error(
+        "get_tokens_from_refresh_token", service_error_code="UnknownOperationException", http_status_code=400
+    )
+
+
 def test_refresh_with_a_client_secret_hashes_the_users_sub(client: Any, stub: Stubber) -> None:
-    expected_hash = srp.secret_hash("sub-123", CLIENT_ID, "shh")
+    expected_hash = srp.secret_hash("sub-123", CLIENT_ID, CLIENT_SECRET)
+    unknown_operation(stub)
     stub.add_response(
         "initiate_auth",
         {"AuthenticationResult": {"AccessToken": "new-access", "IdToken": "new-id", "ExpiresIn": 3600}},
@@ -84,7 +91,7 @@ def test_refresh_with_a_client_secret_hashes_the_users_sub(client: Any, stub: St
     old = Tokens(
         COGNITO, Secret("a"), START, Secret("i"), Secret("refresh"), username="alice@example.com", subject="sub-123"
     )
-    new = adapter(client, secret="shh").refresh(old)
+    new = adapter(client, secret=CLIENT_SECRET).refresh(old)
     assert new.access_token == Secret("new-access")
     assert new.expires_at == START.replace(hour=13)
 
@@ -92,8 +99,9 @@ def test_refresh_with_a_client_secret_hashes_the_users_sub(client: Any, stub: St
 def test_a_secret_hash_sent_is_masked_wherever_it_is_echoed(client: Any, stub: Stubber) -> None:
     from aws_client_auth.domain.secret import MASK, scrub
 
-    expected_hash = srp.secret_hash("sub-echo", CLIENT_ID, "another-client-secret")
+    expected_hash = srp.secret_hash("sub-echo", CLIENT_ID, "another-client-secret-of-24-chars")
     assert scrub(f"echo {expected_hash}") == f"echo {expected_hash}"  # not known before it is sent
+    unknown_operation(stub)
     stub.add_response(
         "initiate_auth",
         {"AuthenticationResult": {"AccessToken": "new-access", "IdToken": "new-id", "ExpiresIn": 3600}},
@@ -104,7 +112,7 @@ def test_a_secret_hash_sent_is_masked_wherever_it_is_echoed(client: Any, stub: S
         },
     )
     old = Tokens(COGNITO, Secret("a"), START, Secret("i"), Secret("refresh"), username="bob", subject="sub-echo")
-    adapter(client, secret="another-client-secret").refresh(old)
+    adapter(client, secret="another-client-secret-of-24-chars").refresh(old)
     assert scrub(f"echo {expected_hash}") == f"echo {MASK}"
 
 
@@ -200,7 +208,7 @@ def test_mfa_setup_for_sms_only_is_explained(client: Any, stub: Stubber) -> None
             "ChallengeParameters": {"MFAS_CAN_SETUP": '["SMS_MFA"]'},
         },
     )
-    with pytest.raises(e.UnsupportedChallenge, match="SMS_MFA"):
+    with pytest.raises(e.UnsupportedChallenge, match="with sms, which cannot be done during sign-in"):
         adapter(client).sign_in(Username("alice"), Secret("Passw0rd!"))
 
 
@@ -281,7 +289,7 @@ def test_an_authentication_result_without_an_id_token_is_an_error(
     client: Any, stub: Stubber, result: dict[str, Any]
 ) -> None:
     stub.add_response("initiate_auth", {"AuthenticationResult": result})
-    stub.add_response("initiate_auth", {"AuthenticationResult": result})
+    stub.add_response("get_tokens_from_refresh_token", {"AuthenticationResult": result})
     with pytest.raises(e.ServiceError, match="without an ID token"):
         adapter(client).sign_in(Username("alice"), Secret("Passw0rd!"))
     with pytest.raises(e.ServiceError, match="without an ID token"):

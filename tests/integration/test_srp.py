@@ -83,12 +83,22 @@ class SrpServer:
             error = {"Error": {"Code": "NotAuthorizedException", "Message": "Incorrect username or password."}}
             raise ClientError(error, "RespondToAuthChallenge")  # type: ignore[arg-type]
         self.accepted += 1
-        return {"AuthenticationResult": {"AccessToken": "access", "RefreshToken": "refresh", "ExpiresIn": 3600}}
+        return {
+            "AuthenticationResult": {
+                "AccessToken": "access",
+                "IdToken": f"id-token-of-{user}",
+                "RefreshToken": "refresh",
+                "ExpiresIn": 3600,
+            }
+        }
 
 
-class NoVerifier:
-    def verify(self, token: str) -> dict[str, Any]:  # pragma: no cover - the SRP server issues no ID token
-        raise AssertionError("no ID token expected")
+class Claims:
+    """The ID token's checks are the verifier's tests; here a token names its user."""
+
+    def verify(self, token: str) -> dict[str, Any]:
+        user = token.removeprefix("id-token-of-")
+        return {"sub": f"sub-{user}", "cognito:username": user}
 
 
 def adapter(server: SrpServer, clock: FakeClock) -> CognitoUserPool:
@@ -98,7 +108,7 @@ def adapter(server: SrpServer, clock: FakeClock) -> CognitoUserPool:
         client_id=CLIENT_ID,
         client_secret=None,
         auth_flow="USER_SRP_AUTH",
-        verifier=NoVerifier(),  # type: ignore[arg-type]
+        verifier=Claims(),  # type: ignore[arg-type]
         clock=clock,
     )
 

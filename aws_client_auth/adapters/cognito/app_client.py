@@ -1,11 +1,14 @@
-"""What every Cognito adapter shares: the app client (id, secret, auth flow), SECRET_HASH, TOTP set-up values,
-and readers for the shapes of Cognito's answers."""
+"""One Cognito app client, shared by the small adapters a user pool is made of (sign-in, refresh, directory,
+devices): the boto3 client, the app client's id, secret and auth flow, SECRET_HASH, context data, the ID-token
+check, and readers for the shapes of Cognito's answers."""
 
 from __future__ import annotations
 
-import re
+import math
 import secrets
+import socket
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote, urlencode
 
@@ -16,9 +19,10 @@ from aws_client_auth.adapters.cognito.id_tokens import IdTokenVerifier
 from aws_client_auth.application.ports.clock import Clock
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.secret import Secret, remember
-from aws_client_auth.domain.sign_in import CodeDelivery, MfaSetup
+from aws_client_auth.domain.sign_in import CodeDelivery, ContextDataProvider, MfaSetup
 from aws_client_auth.domain.text import clean
-from aws_client_auth.domain.user import MfaType
+from aws_client_auth.domain.tokens import COGNITO, Tokens
+from aws_client_auth.domain.user import RememberedDevice
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -27,10 +31,16 @@ SRP_FLOW: Final = "USER_SRP_AUTH"
 PASSWORD_FLOW: Final = "USER_PASSWORD_AUTH"
 SESSION_GONE = (e.SessionExpired, "The sign-in took too long and its session expired: sign in again.")
 TOKEN_REVOKED = (e.SessionExpired, "Your Cognito session has expired or was revoked: sign in again.")
+LONGEST_TOKEN_LIFETIME: Final = timedelta(days=1)
+"""Cognito's access and ID tokens live from five minutes to one day."""
+DEVICE_NAME_LIMIT: Final = 64
 
 
 class AppClient:
-    """A Cognito app client's public API calls: no AWS credentials of its own are needed."""
+    """A Cognito app client's public API calls: no AWS credentials of its own are needed.
+
+    One object is built per app client and handed to each part of the adapter, which reads its attributes.
+    """
 
     def __init__(
         self,
@@ -45,33 +55,84 @@ class AppClient:
         random_bytes: Callable[[int], bytes] = secrets.token_bytes,
         totp_issuer: str = "AWS Cognito",
         revoke_on_sign_out: bool = True,
+        context_data: ContextDataProvider | None = None,
+        device_name: str = "",
     ) -> None:
         if auth_flow not in (SRP_FLOW, PASSWORD_FLOW):
             raise e.ConfigurationError(f"[cognito] auth_flow {auth_flow!r} is not one of {SRP_FLOW}, {PASSWORD_FLOW}.")
-        self._client = client
-        self._pool_id = pool_id
-        self._client_id = client_id
-        self._client_secret = client_secret
-        self._auth_flow = auth_flow
+        self.client = client
+        self.pool_id = pool_id
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.auth_flow = auth_flow
+        self.clock = clock
+        self.random_bytes = random_bytes
+        self.revoke_on_sign_out = revoke_on_sign_out
+        self.device_name = clean(device_name or socket.gethostname() or "client-auth", DEVICE_NAME_LIMIT)
+        """What this machine is called in the user's device list: the host name unless configured."""
         self._verifier = verifier
-        self._clock = clock
-        self._random_bytes = random_bytes
         self._totp_issuer = totp_issuer
-        self._revoke_on_sign_out = revoke_on_sign_out
+        self._context_data = context_data
 
-    def _mfa_setup(self, secret_code: str, label: str, session: str | None) -> MfaSetup:
+    def secret_hash(self, username: str, key: str = "SecretHash") -> dict[str, Any]:
+        """``{key: SECRET_HASH}`` for clients with a secret, else nothing."""
+        if self.client_secret is None:
+            return {}
+        value = srp.secret_hash(username, self.client_id, self.client_secret.reveal())
+        remember(value)  # it is derived from the client secret: masked wherever a service echoes it back
+        return {key: value}
+
+    def client_secret_argument(self) -> dict[str, Any]:
+        """``ClientSecret`` itself, for the calls that take it (token revocation and refresh)."""
+        return {"ClientSecret": self.client_secret.reveal()} if self.client_secret else {}
+
+    def context(self, username: str) -> dict[str, Any]:
+        """``UserContextData`` for threat protection, from the configured provider (nothing when it has none)."""
+        data = self._context_data(username) if self._context_data is not None else None
+        if not data:
+            return {}
+        value = {"IpAddress": data.ip_address, "EncodedData": data.encoded_data}
+        return {"UserContextData": {key: item for key, item in value.items() if item}}
+
+    def mfa_setup(self, secret_code: str, label: str, session: str | None) -> MfaSetup:
         query = urlencode({"secret": secret_code, "issuer": self._totp_issuer})
         uri = f"otpauth://totp/{quote(self._totp_issuer)}:{quote(label)}?{query}"
         return MfaSetup(
             secret=Secret(secret_code), otpauth_uri=Secret(uri), session=Secret(session) if session else None
         )
 
-    def _secret_hash(self, username: str, key: str = "SecretHash") -> dict[str, Any]:
-        if self._client_secret is None:
-            return {}
-        value = srp.secret_hash(username, self._client_id, self._client_secret.reveal())
-        remember(value)  # it is derived from the client secret: masked wherever a service echoes it back
-        return {key: value}
+    def tokens(self, result: Mapping[str, Any], device: RememberedDevice | None = None) -> Tokens:
+        """Tokens from an AuthenticationResult, once its ID token is verified.
+
+        A result without an ID token is an error, not a session without identity: the identity pool needs the ID
+        token, and skipping its verification would trust the username and subject of an unchecked answer.
+        """
+        id_token = result.get("IdToken")
+        if not isinstance(id_token, str) or not id_token:
+            raise e.ServiceError("Cognito answered a sign-in without an ID token: sign in again.")
+        claims = self._verifier.verify(id_token)
+        refresh_token = result.get("RefreshToken")
+        return Tokens(
+            provider=COGNITO,
+            access_token=Secret(result["AccessToken"]),
+            id_token=Secret(id_token),
+            refresh_token=Secret(refresh_token) if refresh_token else None,
+            expires_at=self.clock.now() + token_lifetime(result.get("ExpiresIn", 3600)),
+            username=claims.get("cognito:username"),
+            subject=claims.get("sub"),
+            device=device,
+        )
+
+
+def token_lifetime(expires_in: object) -> timedelta:
+    """``ExpiresIn`` as a duration, clamped to what Cognito issues (at most a day).
+
+    A stand-in answering ``1e12`` must neither overflow the date arithmetic nor keep a token "fresh" for years;
+    a negative value means already expired.
+    """
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float) or math.isnan(expires_in):
+        raise e.ServiceError("Cognito answered with a token lifetime (ExpiresIn) that is not a number.")
+    return timedelta(seconds=min(max(expires_in, 0), LONGEST_TOKEN_LIFETIME.total_seconds()))
 
 
 def session_argument(session: str | None) -> dict[str, Any]:
@@ -92,27 +153,6 @@ def challenge_delivery(params: Mapping[str, Any]) -> CodeDelivery | None:
     medium = params.get("CODE_DELIVERY_DELIVERY_MEDIUM")
     destination = params.get("CODE_DELIVERY_DESTINATION")
     return CodeDelivery(str(medium), str(destination)) if medium and destination else None
-
-
-def mfa_type(name: str) -> MfaType | None:
-    try:
-        return MfaType(name)
-    except ValueError:
-        return None
-
-
-def mfa_types(names: list[str]) -> tuple[MfaType, ...]:
-    """The MFA types Cognito named that this client knows, in Cognito's order."""
-    return tuple(kind for kind in map(mfa_type, names) if kind is not None)
-
-
-def json_list(value: Any) -> list[str]:
-    """MFA type lists: Cognito sends a JSON string, moto a list or its Python repr; the names are all we need."""
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    if isinstance(value, str):
-        return re.findall(r"[A-Z][A-Z_]+", value)
-    return []
 
 
 def unverified_claim(token: str, claim: str) -> str | None:

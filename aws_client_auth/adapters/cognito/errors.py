@@ -7,6 +7,7 @@ a bounded length), the code too, before either reaches an error, a log or a term
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
@@ -58,7 +59,35 @@ ERRORS: dict[str, tuple[ErrorType, str]] = {
     "InvalidLambdaResponseException": (e.ServiceError, "A Lambda trigger of the pool failed."),
     "UserLambdaValidationException": (e.ServiceError, "A Lambda trigger of the pool rejected the request."),
     "UnexpectedLambdaException": (e.ServiceError, "A Lambda trigger of the pool failed."),
+    "RefreshTokenReuseException": (
+        e.SessionExpired,
+        "The refresh token was already exchanged for a new one and its grace period is over: sign in again.",
+    ),
+    "OperationNotEnabledException": (e.ConfigurationError, "The user pool or app client does not enable this."),
+    "FeatureUnavailableInTierException": (e.ConfigurationError, "The user pool's feature plan does not include this."),
+    "DeviceKeyExistsException": (e.ServiceError, "Cognito already knows this device: sign in again to make it anew."),
+    "InvalidEmailRoleAccessPolicyException": (
+        e.ConfigurationError,
+        "The user pool cannot send email (its Amazon SES configuration): ask its administrator.",
+    ),
+    "InvalidSmsRoleAccessPolicyException": (
+        e.ConfigurationError,
+        "The user pool cannot send SMS (its SNS role): ask its administrator.",
+    ),
+    "InvalidSmsRoleTrustRelationshipException": (
+        e.ConfigurationError,
+        "The user pool cannot send SMS (its SNS role's trust): ask its administrator.",
+    ),
 }
+ADAPTIVE_REFUSAL = (
+    e.NotAuthorized,
+    (
+        "Cognito's threat protection refused this as a risky sign-in (adaptive authentication): try again from a "
+        "known device or network, or ask the pool's administrator."
+    ),
+)
+"""Pools with threat protection answer a blocked risky request with NotAuthorizedException and this reason."""
+_ADAPTIVE_REASON = "security reasons"
 
 
 @contextmanager
@@ -82,7 +111,8 @@ def translate(error: ClientError, overrides: Mapping[str, tuple[ErrorType, str]]
     code = clean(info.get("Code", "Unknown"), CODE_LIMIT)
     message = clean(redact(str(info.get("Message", ""))))
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    kind, text = overrides.get(code) or ERRORS.get(code) or (None, "")
+    refused = code == "NotAuthorizedException" and _ADAPTIVE_REASON in message.lower()
+    kind, text = (ADAPTIVE_REFUSAL if refused else None) or overrides.get(code) or ERRORS.get(code) or (None, "")
     if kind is None:
         if status is not None and status >= 500:
             kind, text = e.ServiceUnavailable, "Cognito is unavailable; try again later."
@@ -91,3 +121,34 @@ def translate(error: ClientError, overrides: Mapping[str, tuple[ErrorType, str]]
     if kind in (e.InvalidPassword, e.InvalidInput) and message:
         text = f"{text} {message}"
     return kind(text, service_code=code, service_message=message or None, status=status)
+
+
+_UNKNOWN_CODES = frozenset(
+    {"unknownoperationexception", "unknownoperation", "invalidaction", "notimplemented", "unsupported"}
+)
+_UNKNOWN_TEXT = re.compile(
+    r"not (?:yet )?(?:been )?(?:implemented|emulated|supported)|unknown operation|unsupported (?:operation|feature)",
+    re.IGNORECASE,
+)
+
+
+def is_unknown_operation(error: ClientError) -> bool:
+    """Whether the service does not know the operation at all, as opposed to refusing this request.
+
+    Recognised by meaning, whatever answers: AWS says ``UnknownOperationException``; a server without the
+    operation, ``501 Not Implemented``; an emulator says so in words under a code of its own ("has not been
+    implemented", "not yet emulated", cognito-local's ``CognitoLocal#Unsupported``); moto's server fails with a
+    bare HTTP 500 page that names no error type (botocore then calls the error by its status). A Cognito error
+    code of its own (``InvalidParameterException`` "... not supported ...") is a refusal, never this.
+    """
+    info = error.response.get("Error", {})
+    raw_code = str(info.get("Code", ""))
+    code = raw_code.rpartition("#")[2].lower()
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if code in _UNKNOWN_CODES or status == 501:
+        return True
+    if raw_code in ERRORS:
+        return False
+    if status == 500 and raw_code in ("", "500"):
+        return True
+    return _UNKNOWN_TEXT.search(str(info.get("Message", ""))) is not None

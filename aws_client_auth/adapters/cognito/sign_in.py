@@ -1,253 +1,339 @@
-"""Sign-in to a Cognito user pool: SRP or password, every challenge as a step, and token refresh."""
+"""Sign-in to a Cognito user pool: SRP or password, every challenge as a step, and this machine as the user's
+remembered device (confirmed when Cognito announces it, proven by device SRP on later sign-ins)."""
 
 from __future__ import annotations
 
-import math
+import logging
 from collections.abc import Mapping
-from datetime import timedelta
-from typing import Any, Final
+from typing import Any
 
 from aws_client_auth.adapters.boundary import checked_answers
-from aws_client_auth.adapters.cognito import srp
+from aws_client_auth.adapters.cognito import srp, wire
 from aws_client_auth.adapters.cognito.app_client import (
     PASSWORD_FLOW,
     SESSION_GONE,
-    SRP_FLOW,
-    TOKEN_REVOKED,
     AppClient,
     challenge_delivery,
-    json_list,
-    mfa_types,
     session_argument,
 )
-from aws_client_auth.adapters.cognito.errors import cognito_errors
+from aws_client_auth.adapters.cognito.devices import CognitoDevices
+from aws_client_auth.adapters.cognito.errors import ErrorType, cognito_errors
 from aws_client_auth.application.ports.password_sign_in import PasswordSignIn
-from aws_client_auth.application.ports.token_refresher import TokenRefresher
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.secret import Secret
-from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, SignedIn, SignInStep
+from aws_client_auth.domain.sign_in import Answer, Challenge, ChallengeKind, SignedIn, SignInStep
 from aws_client_auth.domain.tokens import COGNITO, Tokens
-from aws_client_auth.domain.user import MfaType, Username
+from aws_client_auth.domain.user import Email, MfaType, RememberedDevice, Username
 
-LONGEST_TOKEN_LIFETIME: Final = timedelta(days=1)
-"""Cognito's access and ID tokens live from five minutes to one day."""
-_CODE_KINDS = {
-    ChallengeKind.SMS_CODE: "SMS_MFA_CODE",
-    ChallengeKind.TOTP_CODE: "SOFTWARE_TOKEN_MFA_CODE",
-    ChallengeKind.EMAIL_CODE: "EMAIL_OTP_CODE",
-}
-_SIMPLE_CHALLENGES = {
-    "SMS_MFA": ChallengeKind.SMS_CODE,
-    "SOFTWARE_TOKEN_MFA": ChallengeKind.TOTP_CODE,
-    "EMAIL_OTP": ChallengeKind.EMAIL_CODE,
-    "NEW_PASSWORD_REQUIRED": ChallengeKind.NEW_PASSWORD_REQUIRED,
-}
+log = logging.getLogger(__name__)
+_SIMPLE_CHALLENGES = frozenset(
+    {ChallengeKind.SMS_CODE, ChallengeKind.TOTP_CODE, ChallengeKind.EMAIL_CODE, ChallengeKind.NEW_PASSWORD_REQUIRED}
+)
+_SET_UP_DURING_SIGN_IN = (MfaType.TOTP, MfaType.EMAIL)
+"""What Cognito lets a user set up while signing in: SMS needs a phone number, which only an account has."""
 
 
-class CognitoSignIn(AppClient, PasswordSignIn, TokenRefresher):
+class DeviceRefused(e.NotAuthorized):
+    """Cognito no longer accepts this machine's device keys (forgotten, or confirmed anew elsewhere)."""
+
+
+_DEVICE_REFUSED = (DeviceRefused, "Cognito no longer knows this machine as your device: sign in again.")
+
+
+class CognitoSignIn(PasswordSignIn):
+    def __init__(self, app: AppClient, devices: CognitoDevices) -> None:
+        self._app = app
+        self._devices = devices
+
     @checked_answers("Cognito")
-    def sign_in(self, username: Username, password: Secret) -> SignInStep:
-        if self._auth_flow == PASSWORD_FLOW:
-            with cognito_errors():
-                answer = self._client.initiate_auth(
-                    ClientId=self._client_id,
-                    AuthFlow=PASSWORD_FLOW,
-                    AuthParameters={
-                        "USERNAME": username.value,
-                        "PASSWORD": password.reveal(),
-                        **self._secret_hash(username.value, "SECRET_HASH"),
-                    },
-                )
-            return self._step(answer, username.value)
-        return self._srp_sign_in(username, password)
+    def sign_in(self, username: Username, password: Secret, *, device: RememberedDevice | None = None) -> SignInStep:
+        if device is not None:
+            try:
+                return self._start(username, password, device)
+            except DeviceRefused:
+                # Amplify does the same: keys the pool no longer knows must not lock the user out.
+                log.info("Cognito refused this machine's device keys; signing in without them.")
+        return self._start(username, password, None)
 
-    def _srp_sign_in(self, username: Username, password: Secret) -> SignInStep:
-        ephemeral = srp.new_ephemeral(self._random_bytes)
-        with cognito_errors():
-            answer = self._client.initiate_auth(
-                ClientId=self._client_id,
-                AuthFlow=SRP_FLOW,
-                AuthParameters={
-                    "USERNAME": username.value,
-                    "SRP_A": ephemeral.public_hex,
-                    **self._secret_hash(username.value, "SECRET_HASH"),
-                },
-            )
+    def _start(self, username: Username, password: Secret, device: RememberedDevice | None) -> SignInStep:
+        params = {"USERNAME": username.value, **self._app.secret_hash(username.value, "SECRET_HASH")}
+        params |= {"DEVICE_KEY": device.key} if device else {}
+        if self._app.auth_flow == PASSWORD_FLOW:
+            answer = self._initiate(username, {**params, "PASSWORD": password.reveal()}, device)
+            return self._step(answer, username.value, device)
+        ephemeral = srp.new_ephemeral(self._app.random_bytes)
+        answer = self._initiate(username, {**params, "SRP_A": ephemeral.public_hex}, device)
         if answer.get("ChallengeName") != "PASSWORD_VERIFIER":
-            return self._step(answer, username.value)
-        params = answer["ChallengeParameters"]
-        user_id = params["USER_ID_FOR_SRP"]
-        internal_name = params.get("USERNAME", user_id)
+            return self._step(answer, username.value, device)
+        challenge = answer["ChallengeParameters"]
+        user_id = challenge["USER_ID_FOR_SRP"]
         try:
             stamp, signature = srp.password_claim(
                 ephemeral,
-                pool_id=self._pool_id,
+                pool_id=self._app.pool_id,
                 user_id=user_id,
                 password=password.reveal(),
-                salt_hex=params["SALT"],
-                server_b_hex=params["SRP_B"],
-                secret_block_b64=params["SECRET_BLOCK"],
-                now=self._clock.now(),
+                salt_hex=challenge["SALT"],
+                server_b_hex=challenge["SRP_B"],
+                secret_block_b64=challenge["SECRET_BLOCK"],
+                now=self._app.clock.now(),
             )
         except ValueError as error:
             raise e.ServiceError(f"Cognito's SRP challenge is unusable: {error}.") from None
         responses = {
-            "USERNAME": internal_name,
+            "USERNAME": challenge.get("USERNAME", user_id),
             "TIMESTAMP": stamp,
-            "PASSWORD_CLAIM_SECRET_BLOCK": params["SECRET_BLOCK"],
+            "PASSWORD_CLAIM_SECRET_BLOCK": challenge["SECRET_BLOCK"],
             "PASSWORD_CLAIM_SIGNATURE": signature,
-            **self._secret_hash(internal_name, "SECRET_HASH"),
         }
-        return self._respond("PASSWORD_VERIFIER", answer.get("Session"), responses, username.value)
+        return self._respond("PASSWORD_VERIFIER", answer.get("Session"), responses, username.value, device)
+
+    def _initiate(
+        self, username: Username, params: dict[str, str], device: RememberedDevice | None
+    ) -> Mapping[str, Any]:
+        overrides = {"ResourceNotFoundException": _DEVICE_REFUSED} if device else {}
+        with cognito_errors(overrides):
+            return self._app.client.initiate_auth(
+                ClientId=self._app.client_id,
+                AuthFlow=self._app.auth_flow,  # type: ignore[arg-type]
+                AuthParameters=params,
+                **self._app.context(username.value),
+            )
 
     @checked_answers("Cognito")
     def answer_code(self, challenge: Challenge, code: str) -> SignInStep:
-        name = challenge.parameters.get("USERNAME", challenge.username)
+        name = _internal_name(challenge)
         if challenge.kind is ChallengeKind.MFA_SETUP:
+            if challenge.answer is not Answer.CODE:
+                raise e.InvalidInput(f"{challenge.prompt}: this step is not answered with a code.")
             with cognito_errors({"NotAuthorizedException": SESSION_GONE, "ResourceNotFoundException": SESSION_GONE}):
-                verified = self._client.verify_software_token(
+                verified = self._app.client.verify_software_token(
                     Session=challenge.session.reveal(), UserCode=code, FriendlyDeviceName="client-auth"
                 )
             if verified.get("Status") != "SUCCESS":
                 raise e.CodeMismatch("The authenticator code was not accepted: try the current one.")
             session = verified.get("Session") or challenge.session.reveal()
-            return self._respond("MFA_SETUP", session, {"USERNAME": name}, challenge.username)
-        key = _CODE_KINDS.get(challenge.kind)
+            return self._respond("MFA_SETUP", session, {"USERNAME": name}, challenge.username, challenge.device)
+        key = wire.CODE_KEYS.get(challenge.kind)
         if key is None:
-            raise e.InvalidInput(f"A {challenge.kind.value} challenge is not answered with a code.")
+            raise e.InvalidInput(f"{challenge.prompt}: this step is not answered with a code.")
         return self._respond(
-            challenge.kind.value, challenge.session.reveal(), {"USERNAME": name, key: code}, challenge.username
+            wire.CHALLENGE_NAMES[challenge.kind],
+            challenge.session.reveal(),
+            {"USERNAME": name, key: code},
+            challenge.username,
+            challenge.device,
         )
 
     @checked_answers("Cognito")
     def answer_new_password(self, challenge: Challenge, new_password: Secret) -> SignInStep:
-        name = challenge.parameters.get("USERNAME", challenge.username)
+        if challenge.kind is not ChallengeKind.NEW_PASSWORD_REQUIRED:
+            raise e.InvalidInput(f"{challenge.prompt}: this step is not answered with a new password.")
         return self._respond(
             "NEW_PASSWORD_REQUIRED",
             challenge.session.reveal(),
-            {"USERNAME": name, "NEW_PASSWORD": new_password.reveal()},
+            {"USERNAME": _internal_name(challenge), "NEW_PASSWORD": new_password.reveal()},
             challenge.username,
+            challenge.device,
         )
 
     @checked_answers("Cognito")
     def answer_mfa_choice(self, challenge: Challenge, choice: MfaType) -> SignInStep:
-        name = challenge.parameters.get("USERNAME", challenge.username)
+        if challenge.answer is not Answer.MFA_TYPE:
+            raise e.InvalidInput(f"{challenge.prompt}: this step is not answered with an MFA method.")
+        if challenge.options and choice not in challenge.options:
+            offered = ", ".join(option.value for option in challenge.options)
+            raise e.InvalidInput(f"{choice.value} is not one of the methods offered: choose one of {offered}.")
+        if challenge.kind is ChallengeKind.MFA_SETUP:
+            return self._set_up(challenge, choice)
         return self._respond(
             "SELECT_MFA_TYPE",
             challenge.session.reveal(),
-            {"USERNAME": name, "ANSWER": choice.value},
+            {"USERNAME": _internal_name(challenge), "ANSWER": wire.choice_name(choice, challenge.parameters)},
             challenge.username,
+            challenge.device,
         )
 
-    def _respond(self, name: str, session: str | None, responses: dict[str, str], username: str) -> SignInStep:
+    @checked_answers("Cognito")
+    def answer_email(self, challenge: Challenge, email: Email) -> SignInStep:
+        if challenge.answer is not Answer.EMAIL_ADDRESS:
+            raise e.InvalidInput(f"{challenge.prompt}: this step is not answered with an email address.")
+        return self._respond(
+            "MFA_SETUP",
+            challenge.session.reveal(),
+            {"USERNAME": _internal_name(challenge), "EMAIL": email.value},
+            challenge.username,
+            challenge.device,
+        )
+
+    def _set_up(self, challenge: Challenge, choice: MfaType) -> Challenge:
+        """The method chosen in an MFA set-up: TOTP shows its secret at once, email asks for the address next."""
+        if choice is MfaType.EMAIL:
+            return Challenge(
+                COGNITO,
+                ChallengeKind.MFA_SETUP,
+                challenge.username,
+                challenge.session,
+                options=(MfaType.EMAIL,),
+                parameters=challenge.parameters,
+                device=challenge.device,
+            )
+        return self._totp_setup(challenge.session, challenge.username, challenge.parameters, challenge.device)
+
+    def _respond(
+        self,
+        name: str,
+        session: str | None,
+        responses: dict[str, str],
+        username: str,
+        device: RememberedDevice | None,
+        overrides: Mapping[str, tuple[ErrorType, str]] | None = None,
+    ) -> SignInStep:
+        answer = self._send(name, session, responses, username, device, overrides)
+        return self._step(answer, username, device)
+
+    def _send(
+        self,
+        name: str,
+        session: str | None,
+        responses: dict[str, str],
+        username: str,
+        device: RememberedDevice | None,
+        overrides: Mapping[str, tuple[ErrorType, str]] | None = None,
+    ) -> Mapping[str, Any]:
         if "SECRET_HASH" not in responses:
-            responses |= self._secret_hash(responses["USERNAME"], "SECRET_HASH")
-        overrides = {"ResourceNotFoundException": SESSION_GONE}
+            responses |= self._app.secret_hash(responses["USERNAME"], "SECRET_HASH")
+        if device is not None:
+            responses.setdefault("DEVICE_KEY", device.key)
+        errors: dict[str, tuple[ErrorType, str]] = {"ResourceNotFoundException": SESSION_GONE}
         if name != "PASSWORD_VERIFIER":
-            overrides["NotAuthorizedException"] = SESSION_GONE
-        with cognito_errors(overrides):
-            answer = self._client.respond_to_auth_challenge(
-                ClientId=self._client_id,
+            errors["NotAuthorizedException"] = SESSION_GONE
+        if device is not None and name == "PASSWORD_VERIFIER":
+            errors["ResourceNotFoundException"] = _DEVICE_REFUSED
+        errors |= overrides or {}
+        with cognito_errors(errors):
+            return self._app.client.respond_to_auth_challenge(
+                ClientId=self._app.client_id,
                 ChallengeName=name,  # type: ignore[arg-type]
                 ChallengeResponses=responses,
                 **session_argument(session),
+                **self._app.context(username),
             )
-        return self._step(answer, username)
 
-    def _step(self, answer: Mapping[str, Any], username: str) -> SignInStep:
+    def _step(self, answer: Mapping[str, Any], username: str, device: RememberedDevice | None) -> SignInStep:
         result = answer.get("AuthenticationResult")
         if result:
-            return SignedIn(self._tokens(result, refresh_token=result.get("RefreshToken")))
+            return SignedIn(self._signed_in(result, device))
         name = answer.get("ChallengeName", "")
         params: dict[str, Any] = dict(answer.get("ChallengeParameters") or {})
         session = Secret(answer.get("Session") or "")
         carried = {"USERNAME": str(params.get("USERNAME") or params.get("USER_ID_FOR_SRP") or username)}
-        if name in _SIMPLE_CHALLENGES:
+        if name == "DEVICE_SRP_AUTH":
+            return self._prove_device(answer.get("Session"), carried["USERNAME"], username, device)
+        kind = wire.CHALLENGES.get(name)
+        if kind is not None and kind in _SIMPLE_CHALLENGES:
             return Challenge(
-                provider=COGNITO,
-                kind=_SIMPLE_CHALLENGES[name],
-                username=username,
-                session=session,
+                COGNITO,
+                kind,
+                username,
+                session,
                 delivery=challenge_delivery(params),
                 parameters=carried,
+                device=device,
             )
-        if name == "SELECT_MFA_TYPE":
-            options = mfa_types(json_list(params.get("MFAS_CAN_CHOOSE")))
+        if kind is ChallengeKind.SELECT_MFA_TYPE:
+            names = wire.json_list(params.get("MFAS_CAN_CHOOSE"))
             return Challenge(
-                COGNITO, ChallengeKind.SELECT_MFA_TYPE, username, session, options=options, parameters=carried
+                COGNITO,
+                kind,
+                username,
+                session,
+                options=wire.mfa_types(names),
+                parameters=carried | wire.offered(names),
+                device=device,
             )
-        if name == "MFA_SETUP":
-            return self._mfa_setup_challenge(params, session, username, carried)
+        if kind is ChallengeKind.MFA_SETUP:
+            return self._mfa_setup_challenge(params, session, username, carried, device)
         raise e.UnsupportedChallenge(
             f"Cognito asked for a {name or 'unnamed'} challenge, which this client does not answer: "
             "check the app client's auth flows and the pool's MFA settings."
         )
 
-    def _mfa_setup_challenge(
-        self, params: Mapping[str, Any], session: Secret, username: str, carried: dict[str, str]
-    ) -> Challenge:
-        can_setup = json_list(params.get("MFAS_CAN_SETUP"))
-        if can_setup and "SOFTWARE_TOKEN_MFA" not in can_setup:
+    def _signed_in(self, result: Mapping[str, Any], device: RememberedDevice | None) -> Tokens:
+        """Tokens, with this machine as the user's device: the one the sign-in proved, or a new one Cognito
+        announced (confirmed here before the tokens are handed on, so its keys are kept with them)."""
+        metadata = result.get("NewDeviceMetadata")
+        if metadata:
+            device = self._devices.confirm(Secret(result["AccessToken"]), metadata)
+        return self._app.tokens(result, device=device)
+
+    def _prove_device(
+        self, session: str | None, name: str, username: str, device: RememberedDevice | None
+    ) -> SignInStep:
+        """DEVICE_SRP_AUTH then DEVICE_PASSWORD_VERIFIER: SRP over the device group key and device password."""
+        if device is None:
             raise e.UnsupportedChallenge(
-                f"The pool requires MFA set-up with {', '.join(can_setup)}, but only authenticator-app (TOTP) "
-                "set-up can be done during sign-in: give the user a verified phone number or allow TOTP."
+                "Cognito asked this machine to prove a remembered device it does not have: sign in again."
             )
+        refused: dict[str, tuple[ErrorType, str]] = {
+            "NotAuthorizedException": _DEVICE_REFUSED,
+            "ResourceNotFoundException": _DEVICE_REFUSED,
+        }
+        ephemeral = srp.new_ephemeral(self._app.random_bytes)
+        answer = self._send(
+            "DEVICE_SRP_AUTH",
+            session,
+            {"USERNAME": name, "SRP_A": ephemeral.public_hex},
+            username,
+            device,
+            refused,
+        )
+        if answer.get("ChallengeName") != "DEVICE_PASSWORD_VERIFIER":
+            raise e.ServiceError("Cognito answered the device's SRP start without a DEVICE_PASSWORD_VERIFIER.")
+        params = answer["ChallengeParameters"]
+        responses = {"USERNAME": str(params.get("USERNAME") or name), **self._devices.prove(device, params, ephemeral)}
+        return self._respond("DEVICE_PASSWORD_VERIFIER", answer.get("Session"), responses, username, device, refused)
+
+    def _mfa_setup_challenge(
+        self,
+        params: Mapping[str, Any],
+        session: Secret,
+        username: str,
+        carried: dict[str, str],
+        device: RememberedDevice | None,
+    ) -> Challenge:
+        named = wire.json_list(params.get("MFAS_CAN_SETUP"))
+        offered = wire.mfa_types(named) if named else (MfaType.TOTP,)
+        options = tuple(kind for kind in offered if kind in _SET_UP_DURING_SIGN_IN)
+        if not options:
+            needed = ", ".join(kind.value for kind in offered) or ", ".join(named)
+            raise e.UnsupportedChallenge(
+                f"The pool requires MFA set-up with {needed}, which cannot be done during sign-in: give the user a "
+                "verified phone number, or allow authenticator-app (TOTP) or email MFA."
+            )
+        if options == (MfaType.TOTP,):
+            return self._totp_setup(session, username, carried, device)
+        return Challenge(
+            COGNITO, ChallengeKind.MFA_SETUP, username, session, options=options, parameters=carried, device=device
+        )
+
+    def _totp_setup(
+        self, session: Secret, username: str, carried: dict[str, str], device: RememberedDevice | None
+    ) -> Challenge:
         with cognito_errors({"NotAuthorizedException": SESSION_GONE, "ResourceNotFoundException": SESSION_GONE}):
-            answer = self._client.associate_software_token(Session=session.reveal())
-        setup = self._mfa_setup(answer["SecretCode"], username, answer.get("Session") or session.reveal())
+            answer = self._app.client.associate_software_token(Session=session.reveal())
+        setup = self._app.mfa_setup(answer["SecretCode"], username, answer.get("Session") or session.reveal())
         return Challenge(
             COGNITO,
             ChallengeKind.MFA_SETUP,
             username,
             setup.session or session,
+            options=(MfaType.TOTP,),
             mfa_setup=setup,
             parameters=carried,
-        )
-
-    @checked_answers("Cognito")
-    def refresh(self, tokens: Tokens) -> Tokens:
-        if tokens.refresh_token is None:
-            raise e.SessionExpired("No Cognito refresh token is kept: sign in again.")
-        params: dict[str, str] = {"REFRESH_TOKEN": tokens.refresh_token.reveal()}
-        if self._client_secret is not None:
-            # Cognito wants the hash of the user's sub here, not of the alias typed at sign-in.
-            params |= self._secret_hash(tokens.subject or tokens.username or "", "SECRET_HASH")
-        with cognito_errors({"NotAuthorizedException": TOKEN_REVOKED}):
-            answer = self._client.initiate_auth(
-                ClientId=self._client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=params
-            )
-        result = answer.get("AuthenticationResult")
-        if not result:
-            raise e.ServiceError("Cognito answered a refresh without tokens.")
-        return self._tokens(result, refresh_token=result.get("RefreshToken"))
-
-    def _tokens(self, result: Mapping[str, Any], refresh_token: str | None) -> Tokens:
-        """Tokens from an AuthenticationResult, once its ID token is verified.
-
-        A result without an ID token is an error, not a session without identity: the identity pool needs the ID
-        token, and skipping its verification would trust the username and subject of an unchecked answer.
-        """
-        id_token = result.get("IdToken")
-        if not isinstance(id_token, str) or not id_token:
-            raise e.ServiceError("Cognito answered a sign-in without an ID token: sign in again.")
-        claims = self._verifier.verify(id_token)
-        return Tokens(
-            provider=COGNITO,
-            access_token=Secret(result["AccessToken"]),
-            id_token=Secret(id_token),
-            refresh_token=Secret(refresh_token) if refresh_token else None,
-            expires_at=self._clock.now() + token_lifetime(result.get("ExpiresIn", 3600)),
-            username=claims.get("cognito:username"),
-            subject=claims.get("sub"),
+            device=device,
         )
 
 
-def token_lifetime(expires_in: object) -> timedelta:
-    """``ExpiresIn`` as a duration, clamped to what Cognito issues (at most a day).
-
-    A stand-in answering ``1e12`` must neither overflow the date arithmetic nor keep a token "fresh" for years;
-    a negative value means already expired.
-    """
-    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float) or math.isnan(expires_in):
-        raise e.ServiceError("Cognito answered with a token lifetime (ExpiresIn) that is not a number.")
-    return timedelta(seconds=min(max(expires_in, 0), LONGEST_TOKEN_LIFETIME.total_seconds()))
+def _internal_name(challenge: Challenge) -> str:
+    return challenge.parameters.get("USERNAME", challenge.username)

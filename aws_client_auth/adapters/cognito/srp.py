@@ -3,6 +3,10 @@
 RFC 5054's 3072-bit group with g = 2 and k = H(N | PAD(g)); the proof is an HMAC keyed by HKDF("Caldera
 Derived Key") of the shared secret, as Amplify and the AWS SDKs compute it. Big-number exponentiation is the
 whole cost, so gmpy2 (GMP) does it when installed; the ephemeral secret stays full size either way.
+
+Remembered devices prove themselves the same way (DEVICE_SRP_AUTH): the device group key stands where the pool
+name does, the device key where the user id does, and a random device password (made here, never sent) where
+the user's password does; Cognito keeps only the verifier and salt the client computed (ConfirmDevice).
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ N = int(N_HEX, 16)
 G = 2
 INFO = b"Caldera Derived Key"
 EPHEMERAL_BYTES = 128
+DEVICE_PASSWORD_BYTES = 40
+SALT_BYTES = 16
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -134,20 +140,99 @@ def password_claim(
     now: datetime,
 ) -> tuple[str, str]:
     """Answer to PASSWORD_VERIFIER: (TIMESTAMP, PASSWORD_CLAIM_SIGNATURE)."""
-    pool_name = pool_id.split("_", 1)[1]
+    return _claim(
+        ephemeral,
+        realm=pool_id.split("_", 1)[1],
+        user_id=user_id,
+        password=password,
+        salt_hex=salt_hex,
+        server_b_hex=server_b_hex,
+        secret_block_b64=secret_block_b64,
+        now=now,
+    )
+
+
+def device_claim(
+    ephemeral: Ephemeral,
+    *,
+    group_key: str,
+    device_key: str,
+    password: str,
+    salt_hex: str,
+    server_b_hex: str,
+    secret_block_b64: str,
+    now: datetime,
+) -> tuple[str, str]:
+    """Answer to DEVICE_PASSWORD_VERIFIER: (TIMESTAMP, PASSWORD_CLAIM_SIGNATURE)."""
+    return _claim(
+        ephemeral,
+        realm=group_key,
+        user_id=device_key,
+        password=password,
+        salt_hex=salt_hex,
+        server_b_hex=server_b_hex,
+        secret_block_b64=secret_block_b64,
+        now=now,
+    )
+
+
+def _claim(
+    ephemeral: Ephemeral,
+    *,
+    realm: str,
+    user_id: str,
+    password: str,
+    salt_hex: str,
+    server_b_hex: str,
+    secret_block_b64: str,
+    now: datetime,
+) -> tuple[str, str]:
     server_b = int(server_b_hex, 16)
     if server_b % N == 0:
         raise ValueError("SRP safety check failed: B mod N is zero")
     u = int(hash_hex(pad_hex(ephemeral.public) + pad_hex(server_b)), 16)
     if u == 0:
         raise ValueError("SRP safety check failed: u is zero")
-    identity_hash = hashlib.sha256(_identity(pool_name, user_id, password)).hexdigest().zfill(64)
-    x = int(hash_hex(pad_hex(salt_hex) + identity_hash), 16)
+    x = _private_key(realm, user_id, password, salt_hex)
     base = (server_b - K * _powmod(G, x, N)) % N
     shared = _powmod(base, ephemeral.a + u * x, N)
     key = hkdf(bytes.fromhex(pad_hex(shared)), bytes.fromhex(pad_hex(u)))
     stamp = timestamp(now)
-    message = _utf8(pool_name + user_id, "the pool id or USER_ID_FOR_SRP") + base64.b64decode(secret_block_b64)
+    message = _utf8(realm + user_id, "the pool id or USER_ID_FOR_SRP") + base64.b64decode(secret_block_b64)
     message += stamp.encode()
     signature = base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
     return stamp, signature
+
+
+def _private_key(realm: str, user_id: str, password: str, salt_hex: str) -> int:
+    """x = H(PAD(salt) | H(realm | user_id | ":" | password))."""
+    identity_hash = hashlib.sha256(_identity(realm, user_id, password)).hexdigest().zfill(64)
+    return int(hash_hex(pad_hex(salt_hex) + identity_hash), 16)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceVerifier:
+    """What ConfirmDevice sends (``DeviceSecretVerifierConfig``) and the device password only this machine keeps."""
+
+    password: str
+    password_verifier: str
+    """base64 of the padded verifier g^x mod N."""
+    salt: str
+    """base64 of the padded salt."""
+
+    def __repr__(self) -> str:
+        return "DeviceVerifier(password=<hidden>)"
+
+
+def device_verifier(
+    group_key: str, device_key: str, random_bytes: Callable[[int], bytes] = secrets.token_bytes
+) -> DeviceVerifier:
+    """A fresh device password, and the salt and verifier Cognito needs to check the device's later proofs."""
+    password = base64.b64encode(random_bytes(DEVICE_PASSWORD_BYTES)).decode()
+    salt_hex = pad_hex(int.from_bytes(random_bytes(SALT_BYTES), "big"))
+    verifier = _powmod(G, _private_key(group_key, device_key, password, salt_hex), N)
+    return DeviceVerifier(
+        password=password,
+        password_verifier=base64.b64encode(bytes.fromhex(pad_hex(verifier))).decode(),
+        salt=base64.b64encode(bytes.fromhex(salt_hex)).decode(),
+    )

@@ -11,6 +11,11 @@ A version-1 file (one session for the whole profile, written before scopes exist
 scope only when its Cognito ID token was issued by that scope's user pool to its app client (the claims of our
 own file, not a verification); it is rewritten as that scope's on the next save. A version-1 session that cannot
 be tied to a configuration that way is not served to any: signing in again replaces it.
+
+A pending challenge is written in the domain's words (``totp_code``, ``select_mfa_type``; MFA methods ``sms``,
+``totp``, ``email``). Files written before kept Cognito's names (``SOFTWARE_TOKEN_MFA``, ``SMS_MFA``), in
+version 1 and version 2 alike: both are read, and rewritten in the domain's words on the next save. Fields
+added since (a code delivery's attribute, an MFA set-up's session, a remembered device) are optional on read.
 """
 
 from __future__ import annotations
@@ -25,11 +30,26 @@ from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.session import Pending, Session
 from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, CodeDelivery, DeviceAuthorization, MfaSetup
 from aws_client_auth.domain.tokens import ProviderName, Tokens
-from aws_client_auth.domain.user import MfaType
+from aws_client_auth.domain.user import MfaType, RememberedDevice
 
 VERSION = 2
 _SINGLE_SESSION_VERSION = 1
 log = logging.getLogger(__name__)
+_STORED_KINDS = {kind.value: kind for kind in ChallengeKind} | {
+    # what earlier versions stored: Cognito's challenge names
+    "SMS_MFA": ChallengeKind.SMS_CODE,
+    "SOFTWARE_TOKEN_MFA": ChallengeKind.TOTP_CODE,
+    "EMAIL_OTP": ChallengeKind.EMAIL_CODE,
+    "NEW_PASSWORD_REQUIRED": ChallengeKind.NEW_PASSWORD_REQUIRED,
+    "MFA_SETUP": ChallengeKind.MFA_SETUP,
+    "SELECT_MFA_TYPE": ChallengeKind.SELECT_MFA_TYPE,
+}
+_STORED_MFA_TYPES = {kind.value: kind for kind in MfaType} | {
+    # what earlier versions stored: Cognito's MFA names
+    "SMS_MFA": MfaType.SMS,
+    "SOFTWARE_TOKEN_MFA": MfaType.TOTP,
+    "EMAIL_OTP": MfaType.EMAIL,
+}
 
 
 def read_scoped(document: Any, scope: str) -> Session:
@@ -164,6 +184,12 @@ def _optional_str(value: Any) -> str | None:
     return value
 
 
+def _required_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not a string")
+    return value
+
+
 def _time(value: Any) -> datetime:
     if not isinstance(value, str):
         raise TypeError("time is not a string")
@@ -178,6 +204,7 @@ def _tokens(t: Tokens) -> dict[str, Any]:
         "expires_at": t.expires_at.isoformat(),
         "username": t.username,
         "subject": t.subject,
+        "device": _device(t.device),
     }
 
 
@@ -190,6 +217,32 @@ def _read_tokens(name: str, data: dict[str, Any]) -> Tokens:
         expires_at=_time(data["expires_at"]),
         username=_optional_str(data.get("username")),
         subject=_optional_str(data.get("subject")),
+        device=_read_device(data.get("device")),
+    )
+
+
+def _device(device: RememberedDevice | None) -> dict[str, Any] | None:
+    if device is None:
+        return None
+    return {
+        "key": device.key,
+        "group_key": device.group_key.reveal(),
+        "password": device.password.reveal(),
+        "remembered": device.remembered,
+    }
+
+
+def _read_device(data: Any) -> RememberedDevice | None:
+    if data is None:
+        return None
+    remembered = data.get("remembered", False)
+    if not isinstance(remembered, bool):
+        raise TypeError("remembered is not a boolean")
+    return RememberedDevice(
+        key=_required_str(data["key"]),
+        group_key=_required_secret(data["group_key"]),
+        password=_required_secret(data["password"]),
+        remembered=remembered,
     )
 
 
@@ -234,21 +287,17 @@ def _pending(pending: Pending | None) -> dict[str, Any] | None:
             "device_code": pending.device_code.reveal(),
         }
     if isinstance(pending, Challenge):
-        setup = pending.mfa_setup
         return {
             "type": "challenge",
             "provider": pending.provider,
             "kind": pending.kind.value,
             "username": pending.username,
             "session": pending.session.reveal(),
-            "delivery": None
-            if pending.delivery is None
-            else {"medium": pending.delivery.medium, "destination": pending.delivery.destination},
+            "delivery": _delivery(pending.delivery),
             "options": [o.value for o in pending.options],
-            "mfa_setup": None
-            if setup is None
-            else {"secret": setup.secret.reveal(), "otpauth_uri": setup.otpauth_uri.reveal()},
+            "mfa_setup": _mfa_setup(pending.mfa_setup),
             "parameters": dict(pending.parameters),
+            "device": _device(pending.device),
         }
     return None
 
@@ -268,17 +317,46 @@ def _read_pending(data: Any) -> Pending | None:
         )
     if data["type"] != "challenge":
         raise ValueError("unknown pending step")
-    delivery = data.get("delivery")
-    setup = data.get("mfa_setup")
     return Challenge(
         provider=ProviderName(data["provider"]),
-        kind=ChallengeKind(data["kind"]),
+        kind=_STORED_KINDS[data["kind"]],
         username=str(data["username"]),
         session=_required_secret(data["session"]),
-        delivery=None if delivery is None else CodeDelivery(str(delivery["medium"]), str(delivery["destination"])),
-        options=tuple(MfaType(o) for o in data.get("options", [])),
-        mfa_setup=None
-        if setup is None
-        else MfaSetup(secret=_required_secret(setup["secret"]), otpauth_uri=_required_secret(setup["otpauth_uri"])),
+        delivery=_read_delivery(data.get("delivery")),
+        options=tuple(_STORED_MFA_TYPES[o] for o in data.get("options", [])),
+        mfa_setup=_read_mfa_setup(data.get("mfa_setup")),
         parameters={str(k): str(v) for k, v in data.get("parameters", {}).items()},
+        device=_read_device(data.get("device")),
+    )
+
+
+def _delivery(delivery: CodeDelivery | None) -> dict[str, Any] | None:
+    if delivery is None:
+        return None
+    return {"medium": delivery.medium, "destination": delivery.destination, "attribute": delivery.attribute}
+
+
+def _read_delivery(data: Any) -> CodeDelivery | None:
+    if data is None:
+        return None
+    return CodeDelivery(str(data["medium"]), str(data["destination"]), _optional_str(data.get("attribute")))
+
+
+def _mfa_setup(setup: MfaSetup | None) -> dict[str, Any] | None:
+    if setup is None:
+        return None
+    return {
+        "secret": setup.secret.reveal(),
+        "otpauth_uri": setup.otpauth_uri.reveal(),
+        "session": _reveal(setup.session),
+    }
+
+
+def _read_mfa_setup(data: Any) -> MfaSetup | None:
+    if data is None:
+        return None
+    return MfaSetup(
+        secret=_required_secret(data["secret"]),
+        otpauth_uri=_required_secret(data["otpauth_uri"]),
+        session=_secret(data.get("session")),
     )

@@ -9,8 +9,12 @@ from aws_client_auth.domain.tokens import Tokens
 
 class TokenRefresher(Protocol):
     def refresh(self, tokens: Tokens) -> Tokens:
-        """New tokens from ``tokens.refresh_token``; the answer may lack a refresh token (keep the old one).
+        """New tokens from ``tokens.refresh_token``.
 
-        Raises SessionExpired when the refresh token is no longer accepted (expired or revoked).
+        The answer carries a new refresh token when the provider rotates them: it replaces the old one, which the
+        provider accepts only for a short grace period after. Without one, keep the old refresh token.
+
+        Raises SessionExpired when the refresh token is no longer accepted (expired, revoked, or already spent by
+        a rotation whose grace period is over).
         """
         ...

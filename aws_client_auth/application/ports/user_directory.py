@@ -1,12 +1,14 @@
-"""User management in a Cognito user pool (or any directory that works the same way)."""
+"""User management in a Cognito user pool (or any directory that works the same way): accounts, their
+attributes and second factors, and the devices their sign-ins come from."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.sign_in import CodeDelivery, MfaSetup, SignUpResult
-from aws_client_auth.domain.user import Email, MfaType, PhoneNumber, User, Username
+from aws_client_auth.domain.user import Email, MfaType, PhoneNumber, TrackedDevice, User, Username
 
 
 class UserDirectory(Protocol):
@@ -42,4 +44,55 @@ class UserDirectory(Protocol):
 
     def global_sign_out(self, access_token: Secret) -> None:
         """Revoke every refresh token of the user, on every device."""
+        ...
+
+
+class UserAccount(Protocol):
+    """What signed-in users manage about their own account."""
+
+    def get_user(self, access_token: Secret) -> User:
+        """The user, with every attribute and the MFA methods enabled and preferred."""
+        ...
+
+    def change_mfa(
+        self,
+        access_token: Secret,
+        *,
+        enable: frozenset[MfaType] = frozenset(),
+        disable: frozenset[MfaType] = frozenset(),
+        preferred: MfaType | None = None,
+    ) -> None:
+        """Turn the named methods on or off and make ``preferred`` (enabled, or in ``enable``) the preferred one;
+        methods not named are left as they are. Raises ConfigurationError when the pool cannot send email codes
+        (email MFA needs its email configuration)."""
+        ...
+
+    def update_attributes(self, access_token: Secret, values: Mapping[str, str]) -> tuple[CodeDelivery, ...]:
+        """Set attributes; where a changed one is verified by the pool (email, phone number), where its code went."""
+        ...
+
+    def send_attribute_code(self, access_token: Secret, name: str) -> CodeDelivery | None:
+        """Send a verification code for attribute ``name`` (again)."""
+        ...
+
+    def verify_attribute(self, access_token: Secret, name: str, code: str) -> None: ...
+
+    def delete_attributes(self, access_token: Secret, names: tuple[str, ...]) -> None: ...
+
+    def delete_user(self, access_token: Secret) -> None:
+        """Delete the user's own account. Its tokens are worthless afterwards."""
+        ...
+
+
+class UserDevices(Protocol):
+    """The devices a pool tracks for a user (Cognito's device tracking)."""
+
+    def list_devices(self, access_token: Secret) -> tuple[TrackedDevice, ...]: ...
+
+    def remember_device(self, access_token: Secret, device_key: str, *, remembered: bool = True) -> None:
+        """Mark a tracked device remembered (sign-ins from it may skip MFA) or no longer remembered."""
+        ...
+
+    def forget_device(self, access_token: Secret, device_key: str) -> None:
+        """Stop tracking the device: its keys no longer sign in."""
         ...

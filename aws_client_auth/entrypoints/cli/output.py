@@ -12,7 +12,14 @@ from typing import Any
 
 from aws_client_auth.domain.credentials import Credentials
 from aws_client_auth.domain.secret import Secret
-from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, CodeDelivery, DeviceAuthorization, MfaSetup
+from aws_client_auth.domain.sign_in import (
+    Answer,
+    Challenge,
+    ChallengeKind,
+    CodeDelivery,
+    DeviceAuthorization,
+    MfaSetup,
+)
 from aws_client_auth.domain.text import clean
 from aws_client_auth.domain.tokens import Tokens
 from aws_client_auth.entrypoints.cli.display import server_text, shown_on_purpose
@@ -34,12 +41,12 @@ def challenge_data(challenge: Challenge) -> dict[str, Any]:
         "status": "challenge",
         "provider": challenge.provider,
         "challenge": challenge.kind.value,
-        "prompt": challenge.kind.prompt,
+        "prompt": challenge.prompt,
     }
     if challenge.delivery:
         data["delivery"] = {"medium": challenge.delivery.medium, "destination": challenge.delivery.destination}
     if challenge.options:
-        data["options"] = [o.name.lower() for o in challenge.options]
+        data["options"] = [o.value for o in challenge.options]
     if challenge.mfa_setup:
         data |= mfa_setup_data(challenge.mfa_setup)
     return data
@@ -56,11 +63,11 @@ def delivery_text(delivery: CodeDelivery) -> str:
 
 
 def describe_challenge(challenge: Challenge) -> str:
-    lines = [f"{challenge.kind.prompt}."]
+    lines = [f"{challenge.prompt}."]
     if challenge.delivery:
-        lines[0] = f"{challenge.kind.prompt} ({delivery_text(challenge.delivery)})."
-    if challenge.kind is ChallengeKind.SELECT_MFA_TYPE and challenge.options:
-        lines.append("Choices: " + ", ".join(o.name.lower() for o in challenge.options))
+        lines[0] = f"{challenge.prompt} ({delivery_text(challenge.delivery)})."
+    if challenge.answer is Answer.MFA_TYPE and challenge.options:
+        lines.append("Choices: " + ", ".join(o.value for o in challenge.options))
     if challenge.mfa_setup:
         lines.extend(describe_mfa_setup(challenge.mfa_setup))
     lines.append(answer_hint(challenge.kind))
