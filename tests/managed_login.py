@@ -33,17 +33,30 @@ import secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 import jwt
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from aws_client_auth.adapters.oauth.loopback import LoopbackListener, PastedRedirect
+from aws_client_auth.adapters.oauth.managed_login import ManagedLoginClient
+from aws_client_auth.application.ports.clock import Clock
+from aws_client_auth.application.services.credentials import CredentialService
+from aws_client_auth.application.services.providers import ProviderRegistry
+from aws_client_auth.application.services.sessions import Sessions
+from aws_client_auth.application.services.tokens import TokenKeeper
+from aws_client_auth.application.use_cases.bearer_tokens import UserBearerToken
+from aws_client_auth.application.use_cases.browser_sign_in import SignInWithBrowser, SignOutOfBrowser
+from aws_client_auth.application.use_cases.machine_token import GetMachineToken
+from aws_client_auth.application.use_cases.sign_out import SignOut
 
 REGION = "us-east-1"
 POOL_ID = "us-east-1_StandIn"
@@ -59,6 +72,22 @@ REDIRECT_URI = "http://localhost:53682/callback"
 MAX_REQUEST = 64 * 1024
 
 SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def free_port() -> int:
+    """A port nothing listens on now (for a redirect URI to register on the stand-in)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def loopback_redirect_uri(server: ManagedLogin, client_id: str = PUBLIC_CLIENT, host: str = "127.0.0.1") -> str:
+    """A fresh loopback redirect URI, registered on ``client_id`` (as callback and sign-out URL)."""
+    uri = f"http://{host}:{free_port()}/callback"
+    server.register_redirect(client_id, uri)
+    return uri
 
 
 def b64url(data: bytes) -> str:
@@ -142,6 +171,10 @@ class ManagedLogin:
     browser_sessions: dict[str, str] = field(default_factory=dict)
     refresh_tokens: dict[str, Refresh] = field(default_factory=dict)
     withdrawn: set[str] = field(default_factory=set)
+    refuse_all: bool = False
+    """The bearer API refuses every token (a permission the token will never have)."""
+    authorizations: list[str | None] = field(default_factory=list)
+    """The Authorization header of every bearer API request, as received."""
     identities: dict[str, str] = field(default_factory=dict)
     issued: dict[str, Issued] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -158,10 +191,10 @@ class ManagedLogin:
         server.federated["Google"] = User("Google_1170000001", "", "sub-google-bob", "bob@example.com")
         server.clients[PUBLIC_CLIENT] = AppClient(PUBLIC_CLIENT, None, (REDIRECT_URI,), (REDIRECT_URI,))
         server.clients[CONFIDENTIAL_CLIENT] = AppClient(
-            CONFIDENTIAL_CLIENT, "confidential-secret-16", (REDIRECT_URI,), (REDIRECT_URI,)
+            CONFIDENTIAL_CLIENT, "confidential-secret-16-0123456789ab", (REDIRECT_URI,), (REDIRECT_URI,)
         )
         server.clients[MACHINE_CLIENT] = AppClient(
-            MACHINE_CLIENT, "machine-secret-16", scopes=MACHINE_SCOPES, client_credentials=True
+            MACHINE_CLIENT, "machine-secret-16-0123456789abcdef", scopes=MACHINE_SCOPES, client_credentials=True
         )
         return server
 
@@ -504,13 +537,18 @@ class ManagedLogin:
 
     # --- the APIs behind Cognito -------------------------------------------------------------------------
 
-    def bearer_api(self, authorization: str | None) -> tuple[int, dict[str, Any]]:
-        self.counts["api:bearer"] += 1
+    def bearer_api(self, path: str, authorization: str | None) -> tuple[int, dict[str, Any]]:
+        """``/api/bearer/id/...`` wants an ID token, any other ``/api/bearer/...`` an access token; both with
+        ``Bearer`` or bare (as AppSync and API Gateway REST authorizers take it)."""
+        with self._lock:
+            self.counts["api:bearer"] += 1
+            self.authorizations.append(authorization)
         token = (authorization or "").removeprefix("Bearer ")
-        claims = self.verify(token, use="access") if token not in self.withdrawn else None
+        use = "id" if path.startswith("/api/bearer/id/") else "access"
+        claims = self.verify(token, use=use) if token not in self.withdrawn and not self.refuse_all else None
         if claims is None:
             return 401, {"message": "Unauthorized"}
-        return 200, {"sub": claims["sub"], "scope": claims.get("scope", "")}
+        return 200, {"sub": claims["sub"], "scope": claims.get("scope", ""), "token_use": use}
 
     def sigv4_api(self, method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
         """Recomputes the signature with botocore, over the headers the request says it signed."""
@@ -640,7 +678,10 @@ def managed_login(server: ManagedLogin | None = None) -> Iterator[ManagedLogin]:
 
         def _api(self, method: str, body: bytes) -> None:
             if self.path.startswith("/api/bearer/"):
-                self._json(*state.bearer_api(self.headers.get("Authorization")))
+                self._json(*state.bearer_api(self.path, self.headers.get("Authorization")))
+            elif self.path.startswith("/api/redirect"):
+                location = _one(parse_qs(urlsplit(self.path).query)).get("to", "/")
+                self._send(302, {"Location": location}, b"")
             else:
                 url = f"{state.url}{self.path}"
                 self._json(*state.sigv4_api(method, url, dict(self.headers.items()), body))
@@ -731,3 +772,159 @@ class FakeBrowser:
     def wait(self, timeout: float = 15) -> None:
         for thread in self._threads:
             thread.join(timeout)
+
+
+# --- the adapters wired against the stand-in, as the container will bind them ---------------------------------
+
+
+@dataclass
+class Wired:
+    """The real adapters and use cases of browser sign-in, machine tokens and the HTTP helpers, composed the way
+    the container's bindings compose them (see the issue's wiring notes), against a stand-in."""
+
+    server: ManagedLogin
+    home: Path
+    redirect_uri: str
+    clock: Clock
+    events: Any
+    sessions: Sessions
+    registry: ProviderRegistry
+    tokens: TokenKeeper
+    credentials: CredentialService
+    login: ManagedLoginClient
+    sign_in_with_browser: SignInWithBrowser
+    sign_out: SignOut
+    sign_out_of_browser: SignOutOfBrowser
+    bearer: UserBearerToken
+    machine: GetMachineToken
+
+    def listener(self) -> LoopbackListener:
+        return LoopbackListener(self.redirect_uri)
+
+    def pasted_from(self, read: Callable[[], str]) -> PastedRedirect:
+        """``--no-browser``: what the user pastes, as ``read`` gives it."""
+        return PastedRedirect(read, self.redirect_uri)
+
+
+def wire(
+    server: ManagedLogin,
+    home: Path,
+    redirect_uri: str,
+    *,
+    client_id: str = PUBLIC_CLIENT,
+    profile: str = "default",
+    scopes: str = "openid email",
+    clock: Clock | None = None,
+    events: Any = None,
+) -> Wired:
+    from datetime import timedelta
+
+    from aws_client_auth.adapters.aws_sdk import unsigned_client
+    from aws_client_auth.adapters.cognito import endpoints
+    from aws_client_auth.adapters.cognito.id_tokens import IdTokenVerifier
+    from aws_client_auth.adapters.cognito.user_pool import CognitoUserPool
+    from aws_client_auth.adapters.http import HttpClient, JsonFetcher, http_session
+    from aws_client_auth.adapters.identity_pool import CognitoIdentityPool
+    from aws_client_auth.adapters.oauth.client_auth import token_endpoint_http
+    from aws_client_auth.adapters.oauth.client_credentials import ClientCredentialsClient
+    from aws_client_auth.adapters.oauth.token_cache import FileMachineTokenCache
+    from aws_client_auth.adapters.oauth.transport import OAuthTransport
+    from aws_client_auth.adapters.settings.network import machine_token_url, managed_login_url
+    from aws_client_auth.adapters.stores.file import FileSessionStore
+    from aws_client_auth.adapters.system import SystemClock, SystemSleeper
+    from aws_client_auth.application.services.providers import AuthProvider
+    from aws_client_auth.domain.secret import Secret
+    from aws_client_auth.domain.tokens import COGNITO, LoginToken
+    from tests.fakes import RecordingEvents
+
+    clock = clock or SystemClock()
+    events = events if events is not None else RecordingEvents()
+    sleeper = SystemSleeper()
+    secret = server.clients[client_id].secret
+    client_secret = Secret(secret) if secret else None
+    sessions = Sessions(FileSessionStore(home, profile, f"{POOL_ID}/{client_id}/{IDENTITY_POOL_ID}@{server.url}"))
+    http = HttpClient(http_session(), timeout=5, max_attempts=2, sleeper=sleeper)
+    verifier = IdTokenVerifier(
+        jwks_url=endpoints.jwks_url(REGION, POOL_ID, server.url),
+        issuer=endpoints.issuer(REGION, POOL_ID),
+        audience=client_id,
+        leeway=timedelta(seconds=60),
+        clock=clock,
+        fetch=JsonFetcher(http),
+    )
+    idp = unsigned_client("cognito-idp", region=REGION, endpoint_url=server.url, timeout=5, max_attempts=2)
+    pool = CognitoUserPool(
+        idp,
+        pool_id=POOL_ID,
+        client_id=client_id,
+        client_secret=client_secret,
+        auth_flow="USER_SRP_AUTH",
+        verifier=verifier,
+        clock=clock,
+    )
+    registry = ProviderRegistry(
+        [
+            AuthProvider(
+                COGNITO,
+                endpoints.login_key(REGION, POOL_ID),
+                LoginToken.ID,
+                refresher=pool,
+                password=pool,
+                directory=pool,
+            )
+        ]
+    )
+    tokens = TokenKeeper(sessions, registry, clock, events, timedelta(seconds=300))
+    identity = CognitoIdentityPool(
+        unsigned_client("cognito-identity", region=REGION, endpoint_url=server.url, timeout=5, max_attempts=2),
+        pool_id=IDENTITY_POOL_ID,
+        clock=clock,
+    )
+    credentials = CredentialService(sessions, registry, tokens, identity, clock, events)
+    login = ManagedLoginClient(
+        base_url=managed_login_url(server.url, REGION),
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        scopes=scopes,
+        transport=OAuthTransport(
+            token_endpoint_http(client_id, client_secret, timeout=5, max_attempts=2, sleeper=sleeper)
+        ),
+        verifier=verifier,
+        clock=clock,
+        confidential=client_secret is not None,
+    )
+    sign_out = SignOut(registry, sessions, events)
+    machine_secret = Secret(server.clients[MACHINE_CLIENT].secret or "")
+    token_url = machine_token_url("", server.url, REGION)
+    machine = GetMachineToken(
+        ClientCredentialsClient(
+            token_url=token_url,
+            client_id=MACHINE_CLIENT,
+            has_secret=bool(machine_secret),
+            transport=OAuthTransport(
+                token_endpoint_http(MACHINE_CLIENT, machine_secret, timeout=5, max_attempts=2, sleeper=sleeper)
+            ),
+            clock=clock,
+        ),
+        FileMachineTokenCache(home, profile, f"{token_url} {MACHINE_CLIENT}"),
+        clock,
+        events,
+        default_scopes="games/read",
+    )
+    return Wired(
+        server=server,
+        home=home,
+        redirect_uri=redirect_uri,
+        clock=clock,
+        events=events,
+        sessions=sessions,
+        registry=registry,
+        tokens=tokens,
+        credentials=credentials,
+        login=login,
+        sign_in_with_browser=SignInWithBrowser(login, sessions, events),
+        sign_out=sign_out,
+        sign_out_of_browser=SignOutOfBrowser(sign_out, login, events),
+        bearer=UserBearerToken(tokens, sessions),
+        machine=machine,
+    )
