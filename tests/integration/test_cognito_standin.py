@@ -156,3 +156,126 @@ def test_context_data_goes_with_every_sign_in_call() -> None:
         sent = [request.get("UserContextData") for _, request in standin.calls]
         assert sent == [{"IpAddress": "203.0.113.7", "EncodedData": "fingerprint"}] * 2
         assert seen == ["alice", "alice"]
+
+
+# --- remembered devices -------------------------------------------------------------------------------------
+@pytest.fixture
+def tracking() -> Iterator[CognitoStandIn]:
+    with cognito_standin(device_tracking="always", grace_seconds=30) as standin:
+        standin.add_user("alice", PASSWORD, mfa="SMS_MFA", phone_number="+14155550100")
+        yield standin
+
+
+def mfa_sign_in(pool: CognitoUserPool, standin: CognitoStandIn, **options: Any) -> Tokens:
+    step = challenge(pool.sign_in(Username("alice"), Secret(PASSWORD), **options))
+    assert step.kind is ChallengeKind.SMS_CODE
+    return signed_in(pool.answer_code(step, standin.last_code("alice")))
+
+
+@pytest.mark.parametrize("flow", ["USER_PASSWORD_AUTH", "USER_SRP_AUTH"])
+def test_a_remembered_device_signs_in_without_mfa(tracking: CognitoStandIn, flow: str) -> None:
+    pool = adapter(tracking, auth_flow=flow, device_name="build-agent-7")
+    first = mfa_sign_in(pool, tracking)
+    device = first.device
+    assert device is not None
+    assert device.remembered
+    stored = tracking.devices[device.key]
+    assert (stored.confirmed, stored.name, stored.group_key) == (True, "build-agent-7", device.group_key.reveal())
+    assert device.password.reveal() not in json_of(tracking.calls)  # only the verifier and salt were sent
+
+    again = signed_in(pool.sign_in(Username("alice"), Secret(PASSWORD), device=device))  # no MFA code asked
+    assert again.device == device
+    operations = tracking.operations()
+    assert operations[-2:] == ["RespondToAuthChallenge", "RespondToAuthChallenge"]
+    assert [request["ChallengeName"] for _, request in tracking.calls[-2:]] == [
+        "DEVICE_SRP_AUTH",
+        "DEVICE_PASSWORD_VERIFIER",
+    ]
+    assert tracking.devices[device.key].last_authenticated is not None
+    assert len(tracking.outbox) == 1  # one SMS code, for the first sign-in only
+
+
+def test_a_device_bound_refresh_token_is_refreshed_with_its_device_key(tracking: CognitoStandIn) -> None:
+    pool = adapter(tracking)
+    tokens = mfa_sign_in(pool, tracking)
+    refreshed = tokens.refreshed_with(pool.refresh(tokens))
+    assert refreshed.device == tokens.device
+    (request,) = [request for operation, request in tracking.calls if operation == "GetTokensFromRefreshToken"]
+    assert tokens.device is not None
+    assert request["DeviceKey"] == tokens.device.key
+
+
+def test_a_wrong_device_password_is_refused_by_the_server_and_mfa_comes_back(tracking: CognitoStandIn) -> None:
+    from dataclasses import replace
+
+    pool = adapter(tracking)
+    device = mfa_sign_in(pool, tracking).device
+    assert device is not None
+    forged = replace(device, password=Secret("not-the-device-password"))
+    step = challenge(pool.sign_in(Username("alice"), Secret(PASSWORD), device=forged))
+    assert step.kind is ChallengeKind.SMS_CODE  # signed in again without the refused keys: MFA is asked
+    assert step.device is None
+    assert "DEVICE_PASSWORD_VERIFIER" in [request.get("ChallengeName") for _, request in tracking.calls]
+
+
+def test_a_forgotten_device_brings_the_mfa_step_back(tracking: CognitoStandIn) -> None:
+    pool = adapter(tracking)
+    tokens = mfa_sign_in(pool, tracking)
+    device = tokens.device
+    assert device is not None
+    assert [d.key for d in pool.list_devices(tokens.access_token)] == [device.key]
+    pool.forget_device(tokens.access_token, device.key)
+    assert pool.list_devices(tokens.access_token) == ()
+    again = mfa_sign_in(pool, tracking, device=device)  # Cognito no longer knows the keys: MFA, and a new device
+    assert again.device is not None
+    assert again.device.key != device.key
+
+
+def test_a_pool_asking_users_to_opt_in_remembers_the_device_only_when_asked() -> None:
+    with cognito_standin(device_tracking="opt_in") as standin:
+        standin.add_user("alice", PASSWORD, mfa="EMAIL_OTP", email="alice@example.com")
+        pool = adapter(standin)
+        step = challenge(pool.sign_in(Username("alice"), Secret(PASSWORD)))
+        assert step.kind is ChallengeKind.EMAIL_CODE
+        tokens = signed_in(pool.answer_code(step, standin.last_code("alice")))
+        device = tokens.device
+        assert device is not None
+        assert not device.remembered
+        (listed,) = pool.list_devices(tokens.access_token)
+        assert listed.remembered is None  # tracked, not yet remembered or refused
+        # tracked but not remembered: the device is proven, and MFA is still asked
+        step = challenge(pool.sign_in(Username("alice"), Secret(PASSWORD), device=device))
+        assert step.device == device
+        signed_in(pool.answer_code(step, standin.last_code("alice")))
+
+        pool.remember_device(tokens.access_token, device.key)
+        (listed,) = pool.list_devices(tokens.access_token)
+        assert listed.remembered is True
+        assert listed.name
+        assert listed.last_authenticated_at is not None
+        signed_in(pool.sign_in(Username("alice"), Secret(PASSWORD), device=device))
+        pool.remember_device(tokens.access_token, device.key, remembered=False)
+        assert not pool.list_devices(tokens.access_token)[0].remembered
+
+
+def test_the_device_list_is_read_page_by_page(tracking: CognitoStandIn) -> None:
+    from tests.cognito_standin import Device
+
+    pool = adapter(tracking)
+    tokens = mfa_sign_in(pool, tracking)
+    for n in range(70):
+        key = f"{REGION}_00000000-0000-4000-8000-{n:012x}"
+        tracking.devices[key] = Device(key, "-g", "alice", confirmed=True, name=f"device {n}", remembered=True)
+    listed = pool.list_devices(tokens.access_token)
+    assert len(listed) == 71
+    assert len({device.key for device in listed}) == 71
+    assert [request.get("PaginationToken") for operation, request in tracking.calls if operation == "ListDevices"] == [
+        None,
+        "60",
+    ]
+
+
+def json_of(calls: list[tuple[str, dict[str, Any]]]) -> str:
+    import json
+
+    return json.dumps(calls)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 
 from aws_client_auth.adapters.aws_sdk import unsigned_client
 from aws_client_auth.adapters.cognito import srp
@@ -18,9 +18,9 @@ from aws_client_auth.adapters.cognito.user_pool import CognitoUserPool
 from aws_client_auth.adapters.redaction import REDACTED
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.secret import MASK, Secret
-from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, SignedIn
+from aws_client_auth.domain.sign_in import Answer, Challenge, ChallengeKind, CodeDelivery, ContextData, SignedIn
 from aws_client_auth.domain.tokens import COGNITO, Tokens
-from aws_client_auth.domain.user import MfaType, Username
+from aws_client_auth.domain.user import Email, MfaType, RememberedDevice, TrackedDevice, Username
 from tests.fakes import START, FakeClock
 
 CLIENT_ID = "client123"
@@ -325,3 +325,390 @@ def test_an_unverified_claim_shown_as_a_label_is_cleaned() -> None:
     assert label.startswith("alice")
     assert "\x1b" not in label
     assert len(label) <= 128
+
+
+# --- remembered devices, exact parameters ---------------------------------------------------------------------
+DEVICE_KEY = "us-west-2_0f3e4d2c-1b2a-4c3d-8e9f-a1b2c3d4e5f6"
+
+
+def remembered() -> RememberedDevice:
+    return RememberedDevice(DEVICE_KEY, Secret("-group-key"), Secret("device-password-0123"), remembered=True)
+
+
+def test_a_remembered_device_sends_its_key_and_answers_device_srp(client: Any, stub: Stubber) -> None:
+    stub.add_response(
+        "initiate_auth",
+        {"ChallengeName": "DEVICE_SRP_AUTH", "Session": "session-device-0123456789", "ChallengeParameters": {}},
+        {
+            "ClientId": CLIENT_ID,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!", "DEVICE_KEY": DEVICE_KEY},
+        },
+    )
+    stub.add_response(
+        "respond_to_auth_challenge",
+        {
+            "ChallengeName": "DEVICE_PASSWORD_VERIFIER",
+            "Session": "session-verifier-0123456789",
+            "ChallengeParameters": {
+                "USERNAME": "uid-1",
+                "SALT": "3f2a1b",
+                "SRP_B": f"{pow(srp.G, 424242, srp.N):x}",
+                "SECRET_BLOCK": "c2VjcmV0LWJsb2Nr",
+            },
+        },
+        {
+            "ClientId": CLIENT_ID,
+            "ChallengeName": "DEVICE_SRP_AUTH",
+            "Session": "session-device-0123456789",
+            "ChallengeResponses": {"USERNAME": "alice", "SRP_A": ANY, "DEVICE_KEY": DEVICE_KEY},
+        },
+    )
+    stub.add_response(
+        "respond_to_auth_challenge",
+        {"AuthenticationResult": {"AccessToken": "a", "IdToken": "i", "RefreshToken": "r", "ExpiresIn": 60}},
+        {
+            "ClientId": CLIENT_ID,
+            "ChallengeName": "DEVICE_PASSWORD_VERIFIER",
+            "Session": "session-verifier-0123456789",
+            "ChallengeResponses": {
+                "USERNAME": "uid-1",
+                "TIMESTAMP": "Sat Nov 28 12:00:00 UTC 2026",
+                "PASSWORD_CLAIM_SECRET_BLOCK": "c2VjcmV0LWJsb2Nr",
+                "PASSWORD_CLAIM_SIGNATURE": ANY,
+                "DEVICE_KEY": DEVICE_KEY,
+            },
+        },
+    )
+    step = adapter(client).sign_in(Username("alice"), Secret("Passw0rd!"), device=remembered())
+    assert isinstance(step, SignedIn)
+    assert step.tokens.device == remembered()
+
+
+def test_a_new_device_is_confirmed_with_a_verifier_made_here_and_the_host_name(
+    client: Any, stub: Stubber, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    monkeypatch.setattr(socket, "gethostname", lambda: "build-agent\x1b[2J-7")
+    stub.add_response(
+        "initiate_auth",
+        {
+            "AuthenticationResult": {
+                "AccessToken": "access-0123456789",
+                "IdToken": "i",
+                "RefreshToken": "r",
+                "ExpiresIn": 60,
+                "NewDeviceMetadata": {"DeviceKey": DEVICE_KEY, "DeviceGroupKey": "-group-key"},
+            }
+        },
+    )
+    stub.add_response(
+        "confirm_device",
+        {"UserConfirmationNecessary": True},
+        {
+            "AccessToken": "access-0123456789",
+            "DeviceKey": DEVICE_KEY,
+            "DeviceSecretVerifierConfig": {"PasswordVerifier": ANY, "Salt": ANY},
+            "DeviceName": "build-agent-7",
+        },
+    )
+    step = adapter(client).sign_in(Username("alice"), Secret("Passw0rd!"))
+    assert isinstance(step, SignedIn)
+    device = step.tokens.device
+    assert device is not None
+    assert (device.key, device.group_key, device.remembered) == (DEVICE_KEY, Secret("-group-key"), False)
+    assert len(device.password.reveal()) == 56  # 40 random bytes, base64
+    assert device.password.reveal() not in repr(step)
+
+
+def test_device_management_calls(client: Any, stub: Stubber) -> None:
+    stub.add_response(
+        "update_device_status",
+        {},
+        {"AccessToken": "access-0123", "DeviceKey": DEVICE_KEY, "DeviceRememberedStatus": "remembered"},
+    )
+    stub.add_response(
+        "update_device_status",
+        {},
+        {"AccessToken": "access-0123", "DeviceKey": DEVICE_KEY, "DeviceRememberedStatus": "not_remembered"},
+    )
+    stub.add_response("forget_device", {}, {"AccessToken": "access-0123", "DeviceKey": DEVICE_KEY})
+    stub.add_response(
+        "list_devices",
+        {
+            "Devices": [
+                {
+                    "DeviceKey": DEVICE_KEY,
+                    "DeviceAttributes": [
+                        {"Name": "device_name", "Value": "laptop\x1b]8;;evil\x07"},
+                        {"Name": "dev:device_remembered_status", "Value": "remembered"},
+                        {"Name": "last_ip_used", "Value": "192.0.2.1"},
+                    ],
+                    "DeviceCreateDate": START,
+                    "DeviceLastAuthenticatedDate": START,
+                }
+            ]
+        },
+        {"AccessToken": "access-0123", "Limit": 60},
+    )
+    stub.add_client_error("list_devices", service_error_code="NotAuthorizedException")
+    pool = adapter(client)
+    pool.remember_device(Secret("access-0123"), DEVICE_KEY)
+    pool.remember_device(Secret("access-0123"), DEVICE_KEY, remembered=False)
+    pool.forget_device(Secret("access-0123"), DEVICE_KEY)
+    (device,) = pool.list_devices(Secret("access-0123"))
+    assert device == TrackedDevice(DEVICE_KEY, "laptop", True, START, START, "192.0.2.1")
+    with pytest.raises(e.SessionExpired):
+        pool.list_devices(Secret("access-0123"))
+
+
+# --- MFA set-up and choice during sign-in ---------------------------------------------------------------------
+def mfa_setup_answer(can_set_up: str) -> dict[str, Any]:
+    return {
+        "ChallengeName": "MFA_SETUP",
+        "Session": "session-setup-0123456789",
+        "ChallengeParameters": {"MFAS_CAN_SETUP": can_set_up, "USERNAME": "uid-1"},
+    }
+
+
+def test_an_mfa_set_up_offering_email_asks_for_the_method_then_the_address(client: Any, stub: Stubber) -> None:
+    stub.add_response("initiate_auth", mfa_setup_answer('["SOFTWARE_TOKEN_MFA","EMAIL_OTP","SMS_MFA"]'))
+    stub.add_response(
+        "respond_to_auth_challenge",
+        {
+            "ChallengeName": "EMAIL_OTP",
+            "Session": "session-email-0123456789",
+            "ChallengeParameters": {
+                "CODE_DELIVERY_DELIVERY_MEDIUM": "EMAIL",
+                "CODE_DELIVERY_DESTINATION": "a***@e***",
+                "USERNAME": "uid-1",
+            },
+        },
+        {
+            "ClientId": CLIENT_ID,
+            "ChallengeName": "MFA_SETUP",
+            "Session": "session-setup-0123456789",
+            "ChallengeResponses": {"USERNAME": "uid-1", "EMAIL": "alice@example.com"},
+        },
+    )
+    stub.add_response(
+        "respond_to_auth_challenge",
+        {"AuthenticationResult": {"AccessToken": "a", "IdToken": "i", "RefreshToken": "r", "ExpiresIn": 60}},
+        {
+            "ClientId": CLIENT_ID,
+            "ChallengeName": "EMAIL_OTP",
+            "Session": "session-email-0123456789",
+            "ChallengeResponses": {"USERNAME": "uid-1", "EMAIL_OTP_CODE": "12345678"},
+        },
+    )
+    pool = adapter(client)
+    step = pool.sign_in(Username("alice"), Secret("Passw0rd!"))
+    assert isinstance(step, Challenge)
+    assert (step.kind, step.answer, step.options) == (
+        ChallengeKind.MFA_SETUP,
+        Answer.MFA_TYPE,
+        (MfaType.TOTP, MfaType.EMAIL),
+    )
+    assert step.prompt == "Choose an MFA method to set up"
+    with pytest.raises(e.InvalidInput, match="sms is not one of the methods offered"):
+        pool.answer_mfa_choice(step, MfaType.SMS)
+    with pytest.raises(e.InvalidInput, match="not answered with a code"):
+        pool.answer_code(step, "123456")
+    step = pool.answer_mfa_choice(step, MfaType.EMAIL)  # no call: the address is the next answer
+    assert isinstance(step, Challenge)
+    assert (step.answer, step.prompt) == (Answer.EMAIL_ADDRESS, "Enter the email address to receive sign-in codes")
+    step = pool.answer_email(step, Email("alice@example.com"))
+    assert isinstance(step, Challenge)
+    assert step.kind is ChallengeKind.EMAIL_CODE
+    assert isinstance(pool.answer_code(step, "12345678"), SignedIn)
+
+
+def test_an_mfa_set_up_choosing_totp_shows_the_secret_then_verifies_the_code(client: Any, stub: Stubber) -> None:
+    stub.add_response("initiate_auth", mfa_setup_answer('["SOFTWARE_TOKEN_MFA","EMAIL_OTP"]'))
+    stub.add_response(
+        "associate_software_token",
+        {"SecretCode": "JBSWY3DPEHPK3PXP", "Session": "session-associated-0123456789"},
+        {"Session": "session-setup-0123456789"},
+    )
+    stub.add_response(
+        "verify_software_token",
+        {"Status": "SUCCESS", "Session": "session-verified-0123456789"},
+        {"Session": "session-associated-0123456789", "UserCode": "123456", "FriendlyDeviceName": "client-auth"},
+    )
+    stub.add_response(
+        "respond_to_auth_challenge",
+        {"AuthenticationResult": {"AccessToken": "a", "IdToken": "i", "RefreshToken": "r", "ExpiresIn": 60}},
+        {
+            "ClientId": CLIENT_ID,
+            "ChallengeName": "MFA_SETUP",
+            "Session": "session-verified-0123456789",
+            "ChallengeResponses": {"USERNAME": "uid-1"},
+        },
+    )
+    pool = adapter(client)
+    step = pool.sign_in(Username("alice"), Secret("Passw0rd!"))
+    assert isinstance(step, Challenge)
+    step = pool.answer_mfa_choice(step, MfaType.TOTP)
+    assert isinstance(step, Challenge)
+    assert step.answer is Answer.CODE
+    assert step.mfa_setup is not None
+    assert step.mfa_setup.secret == Secret("JBSWY3DPEHPK3PXP")
+    with pytest.raises(e.InvalidInput, match="not answered with an email address"):
+        pool.answer_email(step, Email("alice@example.com"))
+    assert isinstance(pool.answer_code(step, "123456"), SignedIn)
+
+
+def test_select_mfa_type_is_answered_with_the_name_cognito_offered(client: Any, stub: Stubber) -> None:
+    stub.add_response(
+        "initiate_auth",
+        {
+            "ChallengeName": "SELECT_MFA_TYPE",
+            "Session": "session-one-0123456789",
+            "ChallengeParameters": {"MFAS_CAN_CHOOSE": '["SOFTWARE_TOKEN_MFA","EMAIL_MFA"]', "USERNAME": "uid-1"},
+        },
+    )
+    stub.add_response(
+        "respond_to_auth_challenge",
+        {"AuthenticationResult": {"AccessToken": "a", "IdToken": "i", "RefreshToken": "r", "ExpiresIn": 60}},
+        {
+            "ClientId": CLIENT_ID,
+            "ChallengeName": "SELECT_MFA_TYPE",
+            "Session": "session-one-0123456789",
+            "ChallengeResponses": {"USERNAME": "uid-1", "ANSWER": "EMAIL_MFA"},
+        },
+    )
+    pool = adapter(client)
+    step = pool.sign_in(Username("alice"), Secret("Passw0rd!"))
+    assert isinstance(step, Challenge)
+    assert step.options == (MfaType.TOTP, MfaType.EMAIL)
+    assert isinstance(pool.answer_mfa_choice(step, MfaType.EMAIL), SignedIn)
+
+
+# --- the account, MFA preferences and context data, exact parameters ----------------------------------------------
+def test_mfa_methods_are_changed_one_by_one(client: Any, stub: Stubber) -> None:
+    stub.add_response(
+        "set_user_mfa_preference",
+        {},
+        {"AccessToken": "access-0123", "EmailMfaSettings": {"Enabled": True, "PreferredMfa": True}},
+    )
+    stub.add_response(
+        "set_user_mfa_preference",
+        {},
+        {
+            "AccessToken": "access-0123",
+            "SMSMfaSettings": {"Enabled": False, "PreferredMfa": False},
+            "SoftwareTokenMfaSettings": {"Enabled": True, "PreferredMfa": True},
+        },
+    )
+    stub.add_client_error(
+        "set_user_mfa_preference", service_error_code="InvalidParameterException", service_message="Email MFA off"
+    )
+    pool = adapter(client)
+    pool.change_mfa(Secret("access-0123"), enable=frozenset({MfaType.EMAIL}), preferred=MfaType.EMAIL)
+    pool.change_mfa(Secret("access-0123"), disable=frozenset({MfaType.SMS}), preferred=MfaType.TOTP)
+    with pytest.raises(e.ConfigurationError, match="Email MFA needs the user pool to send email"):
+        pool.change_mfa(Secret("access-0123"), enable=frozenset({MfaType.EMAIL}))
+    with pytest.raises(e.InvalidInput, match="both enabled and disabled"):
+        pool.change_mfa(Secret("access-0123"), enable=frozenset({MfaType.SMS}), disable=frozenset({MfaType.SMS}))
+    with pytest.raises(e.InvalidInput, match="cannot be preferred while"):
+        pool.change_mfa(Secret("access-0123"), disable=frozenset({MfaType.SMS}), preferred=MfaType.SMS)
+
+
+def test_attribute_and_account_calls(client: Any, stub: Stubber) -> None:
+    stub.add_response(
+        "update_user_attributes",
+        {
+            "CodeDeliveryDetailsList": [
+                {"Destination": "b***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+            ]
+        },
+        {
+            "AccessToken": "access-0123",
+            "UserAttributes": [{"Name": "email", "Value": "bob@example.com"}, {"Name": "custom:team", "Value": "blue"}],
+        },
+    )
+    stub.add_response(
+        "get_user_attribute_verification_code",
+        {
+            "CodeDeliveryDetails": {
+                "Destination": "+*******0100",
+                "DeliveryMedium": "SMS",
+                "AttributeName": "phone_number",
+            }
+        },
+        {"AccessToken": "access-0123", "AttributeName": "phone_number"},
+    )
+    stub.add_response(
+        "verify_user_attribute", {}, {"AccessToken": "access-0123", "AttributeName": "email", "Code": "123456"}
+    )
+    stub.add_response(
+        "delete_user_attributes", {}, {"AccessToken": "access-0123", "UserAttributeNames": ["custom:team", "nickname"]}
+    )
+    stub.add_response("delete_user", {}, {"AccessToken": "access-0123"})
+    stub.add_client_error("delete_user", service_error_code="NotAuthorizedException")
+    pool = adapter(client)
+    deliveries = pool.update_attributes(Secret("access-0123"), {"email": "bob@example.com", "custom:team": "blue"})
+    assert deliveries == (CodeDelivery("EMAIL", "b***@e***", "email"),)
+    assert pool.send_attribute_code(Secret("access-0123"), "phone_number") == CodeDelivery(
+        "SMS", "+*******0100", "phone_number"
+    )
+    pool.verify_attribute(Secret("access-0123"), "email", "123456")
+    pool.delete_attributes(Secret("access-0123"), ("custom:team", "nickname"))
+    pool.delete_user(Secret("access-0123"))
+    with pytest.raises(e.SessionExpired):
+        pool.delete_user(Secret("access-0123"))
+
+
+def test_context_data_goes_with_every_call_that_takes_it(client: Any, stub: Stubber) -> None:
+    context = {"UserContextData": {"IpAddress": "2001:db8::7"}}
+    stub.add_response(
+        "sign_up",
+        {"UserConfirmed": False, "UserSub": "sub-1"},
+        {"ClientId": CLIENT_ID, "Username": "alice", "Password": "Passw0rd!", "UserAttributes": [], **context},
+    )
+    stub.add_response(
+        "confirm_sign_up", {}, {"ClientId": CLIENT_ID, "Username": "alice", "ConfirmationCode": "1", **context}
+    )
+    stub.add_response("resend_confirmation_code", {}, {"ClientId": CLIENT_ID, "Username": "alice", **context})
+    stub.add_response("forgot_password", {}, {"ClientId": CLIENT_ID, "Username": "alice", **context})
+    stub.add_response(
+        "confirm_forgot_password",
+        {},
+        {"ClientId": CLIENT_ID, "Username": "alice", "ConfirmationCode": "1", "Password": "N3w-passw0rd", **context},
+    )
+    stub.add_client_error(
+        "initiate_auth",
+        service_error_code="NotAuthorizedException",
+        service_message="Unable to login because of security reasons.",
+        expected_params={
+            "ClientId": CLIENT_ID,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"},
+            **context,
+        },
+    )
+    pool = CognitoUserPool(
+        client,
+        pool_id="us-west-2_Pool",
+        client_id=CLIENT_ID,
+        client_secret=None,
+        auth_flow="USER_PASSWORD_AUTH",
+        verifier=Claims(),  # type: ignore[arg-type]
+        clock=FakeClock(),
+        context_data=lambda username: ContextData(ip_address="2001:db8::7"),
+    )
+    pool.sign_up(Username("alice"), Secret("Passw0rd!"), email=None, phone_number=None)
+    pool.confirm_sign_up(Username("alice"), "1")
+    pool.resend_confirmation_code(Username("alice"))
+    pool.forgot_password(Username("alice"))
+    pool.confirm_forgot_password(Username("alice"), "1", Secret("N3w-passw0rd"))
+    with pytest.raises(e.NotAuthorized, match="threat protection refused this as a risky sign-in") as raised:
+        pool.sign_in(Username("alice"), Secret("Passw0rd!"))
+    assert raised.value.service_message == "Unable to login because of security reasons."
+
+
+def test_context_data_is_checked_when_made() -> None:
+    with pytest.raises(e.InvalidInput, match="not an IPv4 or IPv6 address"):
+        ContextData(ip_address="somewhere")
+    assert not ContextData()

@@ -202,3 +202,77 @@ def test_pad_hex_follows_the_sign_rule() -> None:
         srp.secret_hash("user", "client", "secret")
         == base64.b64encode(hmac.new(b"secret", b"userclient", hashlib.sha256).digest()).decode()
     )
+
+
+def test_device_verifier_matches_pycognito_for_the_same_random_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pycognito.aws_srp as reference
+
+    stream = bytes(range(7, 7 + 56))  # 40 bytes of device password, then 16 of salt, as both draw them
+
+    def source() -> Any:
+        position = 0
+
+        def take(n: int) -> bytes:
+            nonlocal position
+            position += n
+            return stream[position - n : position]
+
+        return take
+
+    monkeypatch.setattr(reference.os, "urandom", source())
+    password, config = reference.generate_hash_device("-group-key", "us-west-2_device-key")
+    ours = srp.device_verifier("-group-key", "us-west-2_device-key", source())
+    assert ours.password == password
+    assert (ours.password_verifier, ours.salt) == (config["PasswordVerifier"], config["Salt"])
+    assert password not in repr(ours)
+
+    # and by hand, from the protocol's definition: v = g^H(salt | H(group key | device key | ":" | password))
+    salt_hex = base64.b64decode(ours.salt).hex()
+    inner = hashlib.sha256(f"-group-key{'us-west-2_device-key'}:{password}".encode()).hexdigest()
+    x = int(hashlib.sha256(bytes.fromhex(salt_hex + inner)).hexdigest(), 16)
+    assert int.from_bytes(base64.b64decode(ours.password_verifier), "big") == pow(srp.G, x, srp.N)
+
+
+def test_device_claim_matches_pycognito_for_the_same_secret_and_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pycognito.aws_srp as reference
+
+    fixed_bytes = bytes(range(1, 129))
+
+    class FrozenDatetime(datetime):
+        @classmethod
+        def utcnow(cls) -> FrozenDatetime:
+            return cls(2026, 11, 3, 8, 5, 9)
+
+    monkeypatch.setattr(reference.datetime, "datetime", FrozenDatetime)
+    ours = srp.new_ephemeral(lambda n: fixed_bytes[:n])
+    theirs = reference.AWSSRP(
+        "alice",
+        "unused-user-password",
+        POOL_ID,
+        CLIENT_ID,
+        client=object(),
+        device_key="us-west-2_device-key",
+        device_group_key="-group-key",
+        device_password="device-password-base64==",
+    )
+    theirs.small_a_value = int.from_bytes(fixed_bytes, "big") % srp.N
+    theirs.large_a_value = theirs.calculate_a()
+    challenge = {
+        "USERNAME": "alice-id",
+        "SALT": "3f2a1b",
+        "SRP_B": f"{pow(srp.G, 987654321, srp.N):x}",
+        "SECRET_BLOCK": base64.b64encode(b"device-secret-block").decode(),
+    }
+    expected = theirs.process_device_challenge(challenge)
+    stamp, signature = srp.device_claim(
+        ours,
+        group_key="-group-key",
+        device_key="us-west-2_device-key",
+        password="device-password-base64==",
+        salt_hex=challenge["SALT"],
+        server_b_hex=challenge["SRP_B"],
+        secret_block_b64=challenge["SECRET_BLOCK"],
+        now=datetime(2026, 11, 3, 8, 5, 9, tzinfo=UTC),
+    )
+    assert stamp == expected["TIMESTAMP"] == "Tue Nov 3 08:05:09 UTC 2026"
+    assert signature == expected["PASSWORD_CLAIM_SIGNATURE"]
