@@ -928,3 +928,29 @@ def wire(
         bearer=UserBearerToken(tokens, sessions),
         machine=machine,
     )
+
+
+def browse(argv: list[str]) -> int:
+    """``python -m tests.managed_login browse URL``: a ``BROWSER`` command for ``webbrowser`` (and for the CLI run
+    as a subprocess) that follows URL as :class:`FakeBrowser` does. The person at the keyboard is described by
+    ``STAND_IN_USER``, ``STAND_IN_PASSWORD`` and ``STAND_IN_CANCEL=1``."""
+    import os
+    import sys
+
+    if len(argv) != 2 or argv[0] != "browse":
+        print("usage: python -m tests.managed_login browse URL", file=sys.stderr)
+        return 2
+    person = Person(
+        username=os.environ.get("STAND_IN_USER", "alice"),
+        password=os.environ.get("STAND_IN_PASSWORD", "Passw0rd!"),
+        cancels=os.environ.get("STAND_IN_CANCEL") == "1",
+    )
+    page = FakeBrowser(person=person).follow(argv[1])
+    print(f"{page.status_code} {page.url}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(browse(sys.argv[1:]))

@@ -21,6 +21,7 @@ import jwt
 import pytest
 import requests
 
+from aws_client_auth.adapters.oauth.browser import SystemBrowser
 from aws_client_auth.application.ports.browser_sign_in import (
     BrowserSignInDenied,
     BrowserSignInTimeout,
@@ -131,6 +132,26 @@ def test_browser_sign_in_then_credentials_refresh_and_sign_out(wired: Wired, ser
     logins = server.counts["login"]
     sign_in(wired, browser)
     assert server.counts["login"] == logins + 1
+
+
+def test_the_users_browser_is_started_through_webbrowser_and_browser(
+    wired: Wired, server: ManagedLogin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The standard library's ``webbrowser`` runs the command in ``BROWSER`` with the URL (and waits for it, so
+    the adapter starts it in the background): here a script that follows the URL as a browser would."""
+    import sys
+    import webbrowser
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.setenv("BROWSER", f"{sys.executable} -m tests.managed_login browse %s")
+    monkeypatch.setenv("PYTHONPATH", str(root))
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(webbrowser, "_tryorder", None)  # read BROWSER afresh
+    shown = Shown()
+    wired.sign_in_with_browser.execute(wired.listener(), browser=SystemBrowser(), show=shown, timeout=30)
+    assert shown.urls[0][1] is True
+    assert wired.sessions.load().tokens[COGNITO].username == "alice"
+    assert server.counts["login"] == 1
 
 
 def test_a_browser_with_a_managed_login_session_comes_straight_back(wired: Wired, server: ManagedLogin) -> None:

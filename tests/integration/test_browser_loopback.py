@@ -173,6 +173,8 @@ def test_the_listener_is_one_shot() -> None:
             requests.get(f"{uri}?code=again&state=s", timeout=5)
         listener.answer(True, "ok")
         assert browser.result().status_code == 200
+        with pytest.raises(e.InvalidInput, match="received its redirect already"):
+            listener.receive(5)
 
 
 def test_a_failure_is_shown_escaped_and_cleaned() -> None:

@@ -298,6 +298,32 @@ def test_a_symlinked_cache_file_is_refused(server: ManagedLogin, tmp_path: Path)
         machine(server, tmp_path).execute()
 
 
+def test_what_is_not_a_regular_file_of_ours_is_refused(server: ManagedLogin, tmp_path: Path) -> None:
+    folder = tmp_path / FOLDER
+    folder.mkdir(mode=0o700, parents=True)
+    os.mkfifo(folder / "default.json")
+    with pytest.raises(e.StorageError, match="not a regular file"):
+        machine(server, tmp_path).execute()
+    (folder / "default.json").unlink()
+    if os.geteuid() == 0:  # only root can give the file away
+        machine(server, tmp_path).execute()
+        os.chown(folder / "default.json", 65534, 65534)
+        with pytest.raises(e.StorageError, match="belongs to another user"):
+            machine(server, tmp_path).execute(force=True)
+
+
+def test_a_writer_killed_before_its_rename_leaves_nothing_behind(server: ManagedLogin, tmp_path: Path) -> None:
+    folder = tmp_path / FOLDER
+    folder.mkdir(mode=0o700, parents=True)
+    leftover = folder / ".default.json.k1ll3d.tmp"
+    leftover.write_text('{"access_token": "half-written"}')
+    other = folder / ".ci.json.k1ll3d.tmp"  # another profile's: not ours to remove
+    other.write_text("{}")
+    machine(server, tmp_path).execute()
+    assert not leftover.exists()
+    assert other.exists()
+
+
 def test_a_folder_others_can_write_is_refused(server: ManagedLogin, tmp_path: Path) -> None:
     folder = tmp_path / FOLDER
     folder.mkdir(parents=True)

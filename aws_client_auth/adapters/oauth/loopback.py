@@ -145,6 +145,7 @@ class LoopbackListener(RedirectReceiver):
         self._title = title
         self._listeners: list[socket.socket] = []
         self._held: socket.socket | None = None
+        self._received = False
 
     @property
     def redirect_uri(self) -> str:
@@ -156,6 +157,8 @@ class LoopbackListener(RedirectReceiver):
         return tuple((str(s.getsockname()[0]), int(s.getsockname()[1])) for s in self._listeners)
 
     def start(self) -> None:
+        if self._received:
+            raise InvalidInput("This listener received its redirect already: each sign-in listens anew.")
         if self._listeners:
             return
         try:
@@ -282,6 +285,7 @@ class LoopbackListener(RedirectReceiver):
             _reply(sock, _page(400, self._title, "Sign-in failed", error.message))
             raise
         self._close_listeners()  # one-shot: nothing else is received from here on
+        self._received = True
         self._held = sock
         return redirect
 
