@@ -29,14 +29,22 @@ from concurrent.futures import Executor
 from types import TracebackType
 from typing import Any, Generic, ParamSpec, TypeVar, overload
 
-from aws_client_auth.application.services.providers import AuthProvider
+from aws_client_auth.application.services.providers import AuthProvider, SignInMethod
 from aws_client_auth.domain.credentials import Credentials
 from aws_client_auth.domain.events import Event
 from aws_client_auth.domain.identity import Identity
 from aws_client_auth.domain.session import Pending
-from aws_client_auth.domain.sign_in import DeviceAuthorization, MfaSetup, SignedIn, SignInStep, SignUpResult
+from aws_client_auth.domain.sign_in import (
+    CodeDelivery,
+    DeviceAuthorization,
+    MfaSetup,
+    SignedIn,
+    SignInStep,
+    SignUpResult,
+)
 from aws_client_auth.domain.tokens import COGNITO, ProviderName, Tokens
 from aws_client_auth.domain.user import MfaType
+from aws_client_auth.entrypoints.container import Container
 from aws_client_auth.entrypoints.scripting import ClientAuth, Status
 
 E = TypeVar("E", bound=Event)
@@ -64,6 +72,11 @@ class AsyncClientAuth:
         auth = ClientAuth.from_config(*paths, profile=profile, o3de_project=o3de_project, environ=environ, **overrides)
         return cls(auth, executor=executor)
 
+    @classmethod
+    def from_container(cls, container: Container, *, executor: Executor | None = None) -> AsyncClientAuth:
+        """As :meth:`ClientAuth.from_container`: for tooling that overrides the container's providers."""
+        return cls(ClientAuth.from_container(container), executor=executor)
+
     @property
     def sync(self) -> ClientAuth:
         """The blocking facade underneath, for worker threads and for what needs no waiting."""
@@ -82,10 +95,10 @@ class AsyncClientAuth:
     async def confirm_sign_up(self, username: str, code: str) -> None:
         await self._run(self._auth.confirm_sign_up, username, code)
 
-    async def resend_confirmation_code(self, username: str) -> Any:
+    async def resend_confirmation_code(self, username: str) -> CodeDelivery | None:
         return await self._run(self._auth.resend_confirmation_code, username)
 
-    async def forgot_password(self, username: str) -> Any:
+    async def forgot_password(self, username: str) -> CodeDelivery | None:
         return await self._run(self._auth.forgot_password, username)
 
     async def confirm_forgot_password(self, username: str, code: str, new_password: str) -> None:
@@ -104,6 +117,9 @@ class AsyncClientAuth:
         await self._run(self._auth.disable_mfa)
 
     # --- authentication -----------------------------------------------------------------------------
+    async def sign_in_method(self, provider: str = COGNITO) -> SignInMethod:
+        return await self._run(self._auth.sign_in_method, provider)
+
     async def sign_in(self, username: str, password: str, *, provider: str = COGNITO) -> SignInStep:
         return await self._run(self._auth.sign_in, username, password, provider=provider)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from aws_client_auth.domain.credentials import Credentials
 from aws_client_auth.domain.errors import NotAuthorized
 from aws_client_auth.domain.events import Event, OperationFailed
 from aws_client_auth.domain.secret import MASK, Secret
@@ -296,3 +297,34 @@ def test_the_protocol_page_documents_every_method_and_parameter() -> None:
     for name, handler in handlers.items():
         for parameter in parameters(handler):
             assert f"`{parameter}`" in sections[name], f"{name}: {parameter} is not documented"
+
+
+def test_the_shapes_are_the_clis() -> None:
+    """The server writes the CLI's --json shapes out itself (the two faces do not import each other): they must
+    stay the same. A change to cli/output.py that fails here is a change to rpc/results.py too."""
+    from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, MfaSetup, SignedIn
+    from aws_client_auth.domain.user import MfaType
+    from aws_client_auth.entrypoints.cli import output
+    from aws_client_auth.entrypoints.rpc.results import challenge_shown, credentials_shown, device_data, step_data
+
+    moment = datetime(2030, 1, 1, 12, tzinfo=UTC)
+    tokens = Tokens(ProviderName("cognito"), Secret("access-shape-token"), moment, username="alice")
+    assert step_data(SignedIn(tokens)).data == {"status": "signed_in", **output.tokens_data(tokens)}
+    setup = MfaSetup(Secret("SHAPESECRET234"), Secret("otpauth://totp/x?secret=SHAPESECRET234"))
+    for kind in ChallengeKind:
+        for extras in (
+            {},
+            {"delivery": CodeDelivery("SMS", "+*******0100")},
+            {"options": (MfaType.SMS, MfaType.TOTP)},
+            {"mfa_setup": setup},
+        ):
+            challenge = Challenge(ProviderName("cognito"), kind, "alice", Secret("session-shape"), **extras)
+            shown = challenge_shown(challenge)
+            assert shown.data == output.challenge_data(challenge), kind
+            assert set(shown.revealed) == {secret.reveal() for secret in output.challenge_secrets(challenge)}
+    code = DeviceAuthorization(
+        ProviderName("lwa"), "WDJB", "https://amazon.com/code", moment, Secret("dc-shape"), 5, "https://a.co/c?x=1"
+    )
+    assert device_data(code) == output.device_data(code)
+    credentials = Credentials("ASIASHAPE", Secret("secret-shape"), Secret("session-token-shape"), moment, "id-1", True)
+    assert credentials_shown(credentials).data == output.credentials_data(credentials)

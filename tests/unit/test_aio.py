@@ -6,69 +6,52 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pytest
 
-from aws_client_auth.application.services.providers import AuthProvider
+from aws_client_auth import testing
+from aws_client_auth.adapters.system import SystemSleeper
+from aws_client_auth.application.services.providers import AuthProvider, SignInMethod
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.credentials import Credentials
 from aws_client_auth.domain.events import CredentialsObtained, Event, SignedIn, SignedOut, SignInFailed
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.sign_in import Challenge, DeviceAuthorization
-from aws_client_auth.domain.tokens import LoginToken, ProviderName
+from aws_client_auth.domain.tokens import LOGIN_WITH_AMAZON, LoginToken, ProviderName
 from aws_client_auth.entrypoints.aio import AsyncClientAuth
-from aws_client_auth.entrypoints.bootstrap import build_container
-from aws_client_auth.entrypoints.scripting import ClientAuth
-from tests.fakes import FakeClock, FakeDeviceSignIn, FakeIdentityPool, FakeUserPool
 
 PASSWORD = "Passw0rd!"
-DEVICE = ProviderName("fakedev")
-
-
-class SlowIdentityPool(FakeIdentityPool):
-    """Takes its time to answer, so that concurrent callers really overlap the fetch."""
-
-    def get_credentials(self, identity_id: str, logins: Mapping[str, Secret]) -> Credentials:
-        time.sleep(0.2)
-        return super().get_credentials(identity_id, logins)
+DEVICE = LOGIN_WITH_AMAZON
 
 
 @dataclass
 class Rig:
     auth: AsyncClientAuth
-    clock: FakeClock
-    pool: FakeUserPool
-    identity_pool: SlowIdentityPool
-    device: FakeDeviceSignIn
+    world: testing.FakeWorld
+
+    @property
+    def pool(self) -> testing.FakeUserPool:
+        return self.world.pool
+
+    @property
+    def device(self) -> testing.FakeDeviceSignIn:
+        return self.world.lwa_device
 
 
 @pytest.fixture
-def rig() -> Iterator[Rig]:
-    container = build_container(
-        overrides={
-            "cognito": {"user_pool_id": "us-west-2_P", "app_client_id": "c", "identity_pool_id": "us-west-2:1"},
-            "storage": {"backend": "memory"},
-        },
-        environ={},
-    )
-    clock = FakeClock()
-    pool = FakeUserPool(clock)
-    pool.add_user("alice")
-    identity_pool = SlowIdentityPool(clock)
-    with (
-        container.user_pool.override(pool),
-        container.identity_pool.override(identity_pool),
-        container.clock.override(clock),
-    ):
-        auth = AsyncClientAuth(ClientAuth.from_container(container))
-        device_users = FakeUserPool(clock, DEVICE)
-        device = FakeDeviceSignIn(clock, device_users)
-        auth.register_provider(
-            DEVICE, lambda: AuthProvider(DEVICE, "id.example.com", LoginToken.ACCESS, device_users, device=device)
-        )
-        yield Rig(auth, clock, pool, identity_pool, device)
+def rig() -> Rig:
+    """AsyncClientAuth on the shipped fakes, with an identity pool slow enough for concurrent callers to overlap."""
+    world = testing.fake_world({"alice": PASSWORD})
+    answer = world.identity_pool.get_credentials
+
+    def slowly(identity_id: str, logins: Mapping[str, Secret]) -> Credentials:
+        time.sleep(0.2)
+        return answer(identity_id, logins)
+
+    world.identity_pool.get_credentials = slowly  # type: ignore[method-assign]
+    return Rig(AsyncClientAuth.from_container(world.auth.container), world)
 
 
 def test_every_method_is_a_coroutine_on_the_same_facade(rig: Rig) -> None:
@@ -98,6 +81,7 @@ def test_every_method_is_a_coroutine_on_the_same_facade(rig: Rig) -> None:
         assert credentials.authenticated
         assert await auth.identity_id() == credentials.identity_id
         assert (await auth.credential_process())["AccessKeyId"] == credentials.access_key_id
+        assert await auth.sign_in_method(DEVICE) is SignInMethod.DEVICE
         await auth.start_device_sign_in(DEVICE)
         rig.device.user_approves("bob")
         assert (await auth.complete_device_sign_in()).tokens.provider == DEVICE
@@ -163,8 +147,8 @@ def test_a_hundred_concurrent_credential_calls_make_one_fetch(rig: Rig) -> None:
         return await asyncio.gather(*(rig.auth.get_credentials() for _ in range(100)))
 
     results = asyncio.run(scenario())
-    assert rig.identity_pool.credential_calls == 1
-    assert rig.identity_pool.get_id_calls == 1
+    assert rig.world.identity_pool.credential_calls == 1
+    assert rig.world.identity_pool.get_id_calls == 1
     assert len(fetched) == 1
     assert {c.access_key_id for c in results} == {results[0].access_key_id}
 
@@ -240,6 +224,7 @@ def test_a_reader_that_falls_behind_keeps_only_the_latest_events(rig: Rig) -> No
 
 
 def test_cancelling_a_device_wait_stops_polling_at_once_and_keeps_the_code(rig: Rig) -> None:
+    rig.world.auth.container.sleeper.override(SystemSleeper())  # a wait that takes time (the interval: 5 s)
     failures: list[SignInFailed] = []
     rig.auth.subscribe(SignInFailed, failures.append)
 
@@ -264,7 +249,24 @@ def test_cancelling_a_device_wait_stops_polling_at_once_and_keeps_the_code(rig: 
     pending = rig.auth.sync.pending()
     assert isinstance(pending, DeviceAuthorization)
 
-    rig.clock.advance(5)
+    rig.world.clock.advance(5)
     rig.device.user_approves("dana")
     step = asyncio.run(rig.auth.complete_device_sign_in(wait=False))
     assert step.tokens.username == "dana"
+
+
+def test_a_provider_registered_in_code_signs_in_like_the_built_in_ones(rig: Rig) -> None:
+    name = ProviderName("example")
+    users = testing.FakeUserPool(rig.world.clock, name)
+    device = testing.FakeDeviceSignIn(rig.world.clock, users)
+    rig.auth.register_provider(
+        name, lambda: AuthProvider(name, "id.example.com", LoginToken.ACCESS, users, device=device)
+    )
+
+    async def scenario() -> str | None:
+        assert await rig.auth.sign_in_method(name) is SignInMethod.DEVICE
+        await rig.auth.start_device_sign_in(name)
+        device.user_approves("erin")
+        return (await rig.auth.complete_device_sign_in()).tokens.username
+
+    assert asyncio.run(scenario()) == "erin"

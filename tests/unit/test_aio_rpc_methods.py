@@ -79,8 +79,10 @@ def test_device_methods(rig: Rig) -> None:
     assert started["user_code"] == "WDJB-MJHT"
     assert "device-code-secret" not in json.dumps(started)
     assert call(rig, "pending") == started
-    rig.clock.advance(5)
+    assert call(rig, "sign_in_method", provider=DEVICE) == {"provider": DEVICE, "method": "device"}
+    assert call(rig, "sign_in_method") == {"provider": "cognito", "method": "password"}
+    rig.world.clock.advance(5)
     assert call(rig, "complete_device_sign_in", wait=False) == started  # not approved yet: the code again
-    rig.clock.advance(5)
+    rig.world.clock.advance(5)
     rig.device.user_approves("dana")
     assert call(rig, "complete_device_sign_in", wait=False)["username"] == "dana"

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from aws_client_auth.domain.secret import remember
-from aws_client_auth.entrypoints.cli.display import one_line
 from aws_client_auth.entrypoints.rpc.protocol import INVALID_PARAMS, RpcError
+from aws_client_auth.entrypoints.rpc.results import one_line
 
 SECRET_PARAMS: Final = frozenset({"password", "old_password", "new_password", "answer"})
 """Remembered as secrets on arrival (an answer may be a new password), so that an echo of one is masked."""

@@ -1,15 +1,17 @@
-"""Logging for the server: on standard error only (standard output is the protocol's), redacted and one line a
-message, as the CLI logs."""
+"""Logging for the server: on standard error only (standard output is the protocol's), each line redacted (secrets
+by value, token-like runs by pattern) and inert, as the CLI logs."""
 
 from __future__ import annotations
 
 import logging
 import sys
 from types import TracebackType
+from typing import Final
 
 from aws_client_auth.adapters.redaction import redact
 from aws_client_auth.domain.text import clean
-from aws_client_auth.entrypoints.cli.display import LINE_LIMIT, redacted_traceback
+
+LINE_LIMIT: Final = 4000
 
 
 class _Redacting(logging.Formatter):
@@ -20,7 +22,8 @@ class _Redacting(logging.Formatter):
     def formatException(  # noqa: N802 - logging's name
         self, ei: tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
     ) -> str:
-        return redacted_traceback(ei[1]) if ei[1] is not None else ""
+        """The traceback as Python prints it, each line redacted: frames and messages quote what was sent."""
+        return "\n".join(clean(redact(line), LINE_LIMIT) for line in super().formatException(ei).splitlines())
 
 
 def log_to_stderr(level: int = logging.WARNING) -> None:

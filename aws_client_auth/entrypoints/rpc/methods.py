@@ -7,20 +7,21 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from aws_client_auth.adapters.aws_sdk import credential_process_json
 from aws_client_auth.domain.errors import DeviceFlowPending
-from aws_client_auth.domain.sign_in import Challenge, DeviceAuthorization
+from aws_client_auth.domain.sign_in import DeviceAuthorization
 from aws_client_auth.domain.tokens import COGNITO
 from aws_client_auth.domain.user import MfaType
 from aws_client_auth.entrypoints.aio import AsyncClientAuth
-from aws_client_auth.entrypoints.cli.output import device_data, mfa_setup_data, setup_secrets, tokens_data
 from aws_client_auth.entrypoints.rpc.results import (
     Shown,
     credentials_shown,
     delivery_data,
+    device_data,
+    mfa_setup_shown,
     pending_data,
     status_data,
     step_data,
+    tokens_data,
     tokens_shown,
 )
 
@@ -78,8 +79,9 @@ async def enable_mfa(auth: AsyncClientAuth, *, mfa_type: str = "sms") -> dict[st
     kind = MfaType.parse(mfa_type)
     setup = await auth.enable_mfa(kind)
     if setup is None:
-        return {"mfa": kind.name.lower(), "enabled": True}
-    return Shown({"mfa": "totp", "enabled": False, **mfa_setup_data(setup)}, setup_secrets(setup))
+        return {"mfa": kind.value, "enabled": True}
+    shown = mfa_setup_shown(setup)
+    return Shown({"mfa": "totp", "enabled": False, **shown.data}, shown.revealed)
 
 
 async def verify_mfa(auth: AsyncClientAuth, *, code: str) -> dict[str, Any]:
@@ -93,6 +95,11 @@ async def disable_mfa(auth: AsyncClientAuth) -> dict[str, Any]:
 
 
 # --- authentication -----------------------------------------------------------------------------------------
+async def sign_in_method(auth: AsyncClientAuth, *, provider: str = COGNITO) -> dict[str, Any]:
+    """How ``provider`` signs in: ``password`` (``sign_in``) or ``device`` (``start_device_sign_in``)."""
+    return {"provider": provider, "method": (await auth.sign_in_method(provider)).value}
+
+
 async def sign_in(auth: AsyncClientAuth, *, username: str, password: str, provider: str = COGNITO) -> Shown:
     return step_data(await auth.sign_in(username, password, provider=provider))
 
@@ -120,8 +127,7 @@ async def complete_device_sign_in(
 
 async def pending(auth: AsyncClientAuth) -> dict[str, Any] | Shown | None:
     """The challenge or device code waiting for an answer, as sign-in answered it; null if none."""
-    waiting = await auth.pending()
-    return pending_data(waiting if isinstance(waiting, Challenge | DeviceAuthorization) else None)
+    return pending_data(await auth.pending())
 
 
 async def refresh_tokens(auth: AsyncClientAuth, *, provider: str = COGNITO) -> dict[str, Any]:
@@ -144,8 +150,8 @@ async def get_credentials(auth: AsyncClientAuth, *, force_refresh: bool = False)
 
 async def credential_process(auth: AsyncClientAuth) -> Shown:
     """What ``credential_process`` prints for the AWS CLI and SDKs."""
-    credentials = await auth.get_credentials()
-    return Shown(credential_process_json(credentials), (credentials.secret_key, credentials.session_token))
+    answer = await auth.credential_process()
+    return Shown(answer, (answer["SecretAccessKey"], answer["SessionToken"]))
 
 
 async def link_identities(auth: AsyncClientAuth) -> dict[str, Any]:
@@ -174,6 +180,7 @@ METHODS: dict[str, Method] = {
         enable_mfa,
         verify_mfa,
         disable_mfa,
+        sign_in_method,
         sign_in,
         confirm_sign_in,
         start_device_sign_in,

@@ -1,68 +1,138 @@
 """Results, errors and events as JSON values: the shapes of the CLI's ``--json`` output, no secret but the ones a
 method exists to return.
 
-Every value leaves through :func:`payload` (strings scrubbed of every secret the process knows, but the ones
-shown on purpose); error and event messages are one clean line (:func:`display.one_line`).
+The shapes are the CLI's (``entrypoints/cli/output.py``), written out here because the CLI hosts the ``serve``
+command and two faces must not import each other; a test holds the two to the same output for the same values.
+Every value leaves through :func:`payload`: each string scrubbed of every secret the process knows but the ones
+shown on purpose. Error and event messages are one clean line (:func:`one_line`).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Final
 
 from aws_client_auth.domain.credentials import Credentials
 from aws_client_auth.domain.errors import ClientAuthError
 from aws_client_auth.domain.events import Event, OperationFailed
-from aws_client_auth.domain.secret import MASK, Secret
-from aws_client_auth.domain.sign_in import Challenge, CodeDelivery, DeviceAuthorization, SignedIn, SignInStep
+from aws_client_auth.domain.secret import MASK, Secret, scrub
+from aws_client_auth.domain.sign_in import Challenge, CodeDelivery, DeviceAuthorization, MfaSetup, SignedIn, SignInStep
+from aws_client_auth.domain.text import clean
 from aws_client_auth.domain.tokens import Tokens
-from aws_client_auth.entrypoints.cli.display import for_json, one_line
-from aws_client_auth.entrypoints.cli.output import (
-    challenge_data,
-    challenge_secrets,
-    credentials_data,
-    device_data,
-    tokens_data,
-    when,
-)
 from aws_client_auth.entrypoints.rpc.protocol import CLIENT_AUTH_ERROR, RpcError
 from aws_client_auth.entrypoints.scripting import Status
+
+MESSAGE_LIMIT: Final = 4000
+"""The longest message text, in characters (a service's words are part of it)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Shown:
-    """A result that shows ``secrets`` on purpose (credentials, tokens, a TOTP secret to copy)."""
+    """A result that shows ``revealed`` secret values on purpose (credentials, tokens, a TOTP secret to copy)."""
 
     data: dict[str, Any]
-    secrets: tuple[Secret, ...]
+    revealed: tuple[str, ...]
 
 
+# --- the filter every value passes --------------------------------------------------------------------------
 def payload(result: Any) -> Any:
-    """What goes on the wire: every string scrubbed, except the secrets a :class:`Shown` result shows."""
+    """What goes on the wire: every string scrubbed, except the values a :class:`Shown` result shows."""
     if isinstance(result, Shown):
-        return for_json(result.data, [secret.reveal() for secret in result.secrets])
-    return for_json(result)
+        return scrubbed(result.data, result.revealed)
+    return scrubbed(result)
+
+
+def scrubbed(data: Any, revealed: Collection[str] = ()) -> Any:
+    """``data`` with every secret the process knows masked in every string, but the ``revealed`` values."""
+    if isinstance(data, str):
+        return _scrub_except(data, revealed)
+    if isinstance(data, dict):
+        return {key: scrubbed(value, revealed) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [scrubbed(value, revealed) for value in data]
+    return data
+
+
+def _scrub_except(text: str, revealed: Collection[str]) -> str:
+    kept = sorted({value for value in revealed if value}, key=len, reverse=True)
+    if not kept:
+        return scrub(text)
+    parts = re.split("(" + "|".join(map(re.escape, kept)) + ")", text)
+    # re.split with one group alternates: text between revealed values, then a revealed value.
+    return "".join(part if index % 2 else scrub(part) for index, part in enumerate(parts))
+
+
+def one_line(text: str) -> str:
+    """A message: secrets masked, escape sequences gone, line breaks folded, length capped."""
+    return clean(scrub(text), MESSAGE_LIMIT)
+
+
+# --- the CLI's --json shapes --------------------------------------------------------------------------------
+def when(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def tokens_data(tokens: Tokens) -> dict[str, Any]:
+    return {"provider": tokens.provider, "username": tokens.username, "expires_at": when(tokens.expires_at)}
+
+
+def delivery_data(delivery: CodeDelivery | None) -> dict[str, str] | None:
+    return {"medium": delivery.medium, "destination": delivery.destination} if delivery else None
+
+
+def mfa_setup_shown(setup: MfaSetup) -> Shown:
+    """The TOTP secret and its URI: the user must copy them into an authenticator app."""
+    secret, uri = setup.secret.reveal(), setup.otpauth_uri.reveal()
+    return Shown({"secret": secret, "otpauth_uri": uri}, (secret, uri))
 
 
 def step_data(step: SignInStep) -> Shown:
     """As ``client-auth --json sign-in``: signed in, or the challenge to answer with ``confirm_sign_in``."""
     if isinstance(step, SignedIn):
         return Shown({"status": "signed_in", **tokens_data(step.tokens)}, ())
-    return Shown(challenge_data(step), challenge_secrets(step))
+    return challenge_shown(step)
 
 
-def pending_data(pending: Challenge | DeviceAuthorization | None) -> Shown | None:
-    if pending is None:
-        return None
+def challenge_shown(challenge: Challenge) -> Shown:
+    data: dict[str, Any] = {
+        "status": "challenge",
+        "provider": challenge.provider,
+        "challenge": challenge.kind.value,
+        "prompt": challenge.prompt,
+    }
+    if challenge.delivery:
+        data["delivery"] = delivery_data(challenge.delivery)
+    if challenge.options:
+        data["options"] = [o.value for o in challenge.options]
+    if challenge.mfa_setup is None:
+        return Shown(data, ())
+    setup = mfa_setup_shown(challenge.mfa_setup)
+    return Shown(data | setup.data, setup.revealed)
+
+
+def device_data(authorization: DeviceAuthorization) -> dict[str, Any]:
+    """As ``client-auth --json sign-in --no-wait``: the code to show; never the device code behind it."""
+    return {
+        "status": "pending",
+        "provider": authorization.provider,
+        "user_code": authorization.user_code,
+        "verification_uri": authorization.verification_uri,
+        "verification_uri_complete": authorization.verification_uri_complete,
+        "expires_at": when(authorization.expires_at),
+        "interval": authorization.interval,
+    }
+
+
+def pending_data(pending: object) -> dict[str, Any] | Shown | None:
     if isinstance(pending, DeviceAuthorization):
-        return Shown(device_data(pending), ())
-    return step_data(pending)
-
-
-def delivery_data(delivery: CodeDelivery | None) -> dict[str, str] | None:
-    return {"medium": delivery.medium, "destination": delivery.destination} if delivery else None
+        return device_data(pending)
+    if isinstance(pending, Challenge):
+        return challenge_shown(pending)
+    return None
 
 
 def status_data(status: Status) -> dict[str, Any]:
@@ -83,20 +153,27 @@ def status_data(status: Status) -> dict[str, Any]:
 
 def credentials_shown(credentials: Credentials) -> Shown:
     """As ``client-auth credentials``: the secret key and session token included."""
-    return Shown(credentials_data(credentials), (credentials.secret_key, credentials.session_token))
+    secret_key, session_token = credentials.secret_key.reveal(), credentials.session_token.reveal()
+    data = {
+        "AccessKeyId": credentials.access_key_id,
+        "SecretAccessKey": secret_key,
+        "SessionToken": session_token,
+        "Expiration": when(credentials.expiration),
+        "IdentityId": credentials.identity_id,
+        "Authenticated": credentials.authenticated,
+    }
+    return Shown(data, (secret_key, session_token))
 
 
 def tokens_shown(tokens: Tokens) -> Shown:
     """The access and ID tokens, to call an API with. Never the refresh token: the server refreshes for you."""
-    shown = tuple(token for token in (tokens.access_token, tokens.id_token) if token is not None)
-    data = {
-        **tokens_data(tokens),
-        "access_token": tokens.access_token.reveal(),
-        "id_token": tokens.id_token.reveal() if tokens.id_token else None,
-    }
-    return Shown(data, shown)
+    access = tokens.access_token.reveal()
+    id_token = tokens.id_token.reveal() if tokens.id_token else None
+    data = {**tokens_data(tokens), "access_token": access, "id_token": id_token}
+    return Shown(data, tuple(token for token in (access, id_token) if token))
 
 
+# --- errors and events --------------------------------------------------------------------------------------
 def domain_error(error: ClientAuthError, request_id: str | int | None) -> RpcError:
     message = one_line(str(error))
     data = {"type": type(error).__name__, "code": error.code, "message": message}
@@ -111,7 +188,7 @@ def event_data(event: Event) -> dict[str, Any]:
         data[field.name] = _value(getattr(event, field.name))
     if isinstance(event, OperationFailed):
         data["message"] = one_line(event.message)
-    return for_json(data)  # type: ignore[no-any-return]
+    return scrubbed(data)  # type: ignore[no-any-return]
 
 
 def _value(value: Any) -> Any:

@@ -22,11 +22,10 @@ from typing import Any
 from aws_client_auth.domain.errors import ClientAuthError
 from aws_client_auth.domain.events import Event
 from aws_client_auth.entrypoints.aio import AsyncClientAuth
-from aws_client_auth.entrypoints.cli.display import one_line
 from aws_client_auth.entrypoints.rpc import protocol as p
 from aws_client_auth.entrypoints.rpc.binding import bind
 from aws_client_auth.entrypoints.rpc.methods import METHODS, Method
-from aws_client_auth.entrypoints.rpc.results import domain_error, event_data, payload
+from aws_client_auth.entrypoints.rpc.results import domain_error, event_data, one_line, payload
 
 log = logging.getLogger(__name__)
 PROTOCOL_VERSION = 1
