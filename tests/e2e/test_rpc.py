@@ -16,6 +16,7 @@ from aws_client_auth.domain.sign_in import ChallengeKind
 from aws_client_auth.entrypoints.local_stack import LocalStack, provision
 from aws_client_auth.entrypoints.rpc import protocol
 from tests.aws import totp
+from tests.e2e.test_cli import ClientAuthCli
 from tests.oauth_server import OAuthServer, oauth_server
 from tests.rpc_client import RpcClient, RpcFailed, rpc_server
 
@@ -66,7 +67,7 @@ def failure(client: RpcClient, method: str, **params: object) -> RpcFailed:
     return caught.value
 
 
-def test_a_whole_sign_in_with_a_totp_challenge(config: Path, tmp_path: Path) -> None:
+def test_a_whole_sign_in_with_a_totp_challenge(stack: LocalStack, config: Path, tmp_path: Path) -> None:
     with rpc_server(home=tmp_path) as client:
         hello = client.call("initialize", config=[str(config)], profile="editor")
         assert hello["profile"] == "editor"
@@ -132,6 +133,11 @@ def test_a_whole_sign_in_with_a_totp_challenge(config: Path, tmp_path: Path) -> 
         for line in [json.dumps(n) for n in client.notifications] + [json.dumps(status), client.stderr()]:
             for secret in secrets:
                 assert secret not in line
+
+        # The same store and the same answers as the CLI's --json output.
+        cli = ClientAuthCli(stack, tmp_path)
+        assert cli("--profile", "editor", "--json", "status").data == client.call("status")
+        assert cli("--profile", "editor", "credentials").data == client.call("get_credentials")
 
         assert client.call("shutdown") is None
         assert client.wait() == 0
