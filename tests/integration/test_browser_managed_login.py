@@ -110,7 +110,7 @@ def code_for(request: AuthorizationRequest, username: str = "alice", password: s
     location = page.headers["Location"]
     assert location.startswith(REDIRECT_URI)
     answer = query(location)
-    assert answer["state"] == request.state.reveal()
+    assert answer["state"] == request.state
     return answer["code"]
 
 
@@ -125,13 +125,14 @@ def test_the_authorization_url_carries_pkce_state_nonce_and_scopes(server: Manag
         "response_type": "code",
         "client_id": PUBLIC_CLIENT,
         "redirect_uri": REDIRECT_URI,
-        "state": request.state.reveal(),
-        "nonce": request.nonce.reveal(),
+        "state": request.state,
+        "nonce": request.nonce,
         "code_challenge": pkce.code_challenge(request.code_verifier.reveal()),
         "code_challenge_method": "S256",
         "scope": "email openid",
     }
     assert request.code_verifier.reveal() not in request.url
+    assert scrub(request.url) == request.url  # shown to the user whole: nothing in it is masked as a secret
 
 
 def test_every_authorization_is_new(server: ManagedLogin) -> None:
@@ -200,7 +201,7 @@ def test_the_code_becomes_verified_cognito_tokens(server: ManagedLogin) -> None:
     assert tokens.refresh_token is not None
     assert tokens.id_token is not None
     claims = jwt.decode(tokens.id_token.reveal(), options={"verify_signature": False})
-    assert claims["nonce"] == request.nonce.reveal()
+    assert claims["nonce"] == request.nonce
     form = server.token_forms[-1]
     assert form["code_verifier"] == request.code_verifier.reveal()
     assert form["client_id"] == PUBLIC_CLIENT
@@ -232,9 +233,7 @@ def test_an_id_token_without_this_sign_ins_nonce_is_refused(server: ManagedLogin
     login = client(server)
     request = login.authorization()
     code = code_for(request)
-    other = AuthorizationRequest(
-        request.url, request.redirect_uri, request.state, Secret("another"), request.code_verifier
-    )
+    other = AuthorizationRequest(request.url, request.redirect_uri, request.state, "another", request.code_verifier)
     with pytest.raises(e.InvalidToken, match="nonce does not match"):
         login.exchange(other, Secret(code))
 
@@ -300,7 +299,7 @@ def id_token(request: AuthorizationRequest, *, key: rsa.RSAPrivateKey | None = N
         "cognito:username": "alice",
         "iat": now,
         "exp": now + 3600,
-        "nonce": request.nonce.reveal(),
+        "nonce": request.nonce,
         **claims,
     }
     return jwt.encode(payload, key or SIGNING_KEY, algorithm="RS256", headers={"kid": KID})

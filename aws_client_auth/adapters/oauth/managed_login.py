@@ -122,8 +122,8 @@ class ManagedLoginClient(ManagedLogin):
         return AuthorizationRequest(
             url=f"{self._base}/oauth2/authorize?{urlencode(params, quote_via=quote)}",
             redirect_uri=self._redirect,
-            state=Secret(state),
-            nonce=Secret(nonce),
+            state=state,
+            nonce=nonce,
             code_verifier=Secret(verifier),
         )
 
@@ -164,9 +164,7 @@ class ManagedLoginClient(ManagedLogin):
             raise e.ServiceError(f"{DISPLAY} answered with a token type other than Bearer.")
         claims = self._verifier.verify(id_token)
         nonce = claims.get("nonce")
-        if not isinstance(nonce, str) or not hmac.compare_digest(
-            nonce.encode("utf-8"), request.nonce.reveal().encode("utf-8")
-        ):
+        if not isinstance(nonce, str) or not hmac.compare_digest(nonce.encode("utf-8"), request.nonce.encode("utf-8")):
             raise e.InvalidToken(
                 "The ID token was not issued for this sign-in (its nonce does not match), so it was not used: sign "
                 "in again."

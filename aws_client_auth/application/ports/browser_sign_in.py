@@ -47,13 +47,17 @@ class RedirectNotLoopback(ConfigurationError):
 
 @dataclass(frozen=True, slots=True)
 class AuthorizationRequest:
-    """One sign-in's authorization request: the URL the browser opens, and what only this client knows."""
+    """One sign-in's authorization request: the URL the browser opens, and what only this client knows.
+
+    ``state`` and ``nonce`` are in the URL the user is shown (and may copy), so they are not secrets: masked by
+    value, they would make that URL useless. The verifier is: it is the proof that the code is this sign-in's.
+    """
 
     url: str
     redirect_uri: str
-    state: Secret
+    state: str
     """Sent in the URL and expected back unchanged: ties the redirect to this sign-in (CSRF, RFC 6749 10.12)."""
-    nonce: Secret
+    nonce: str
     """Sent in the URL and expected in the ID token: ties the token to this sign-in (OpenID Connect)."""
     code_verifier: Secret
     """Never leaves this process until the code is exchanged: a code stolen on the way is useless (RFC 7636)."""

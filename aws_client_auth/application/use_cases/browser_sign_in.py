@@ -72,12 +72,12 @@ class SignInWithBrowser:
                 redirect = receiver.receive(timeout, cancel)
                 step = SignedIn(self._login.exchange(request, code_of(request, redirect)))
                 record_step(self._sessions, self._events, step)
+                receiver.answer(True, SIGNED_IN_PAGE)
             except ClientAuthError as error:
                 receiver.answer(False, str(error))
                 raise
             finally:
-                receiver.answer(True, SIGNED_IN_PAGE)  # a no-op once answered above
-                receiver.close()
+                receiver.close()  # tells a browser still waiting (after any other failure) to look at the terminal
         return step
 
 
@@ -88,8 +88,7 @@ def code_of(request: AuthorizationRequest, redirect: Redirect) -> Secret:
     sign-in, or was made up by a page that wants this client to sign in as someone else.
     """
     if redirect.complete and (
-        redirect.state is None
-        or not hmac.compare_digest(redirect.state.encode("utf-8"), request.state.reveal().encode("utf-8"))
+        redirect.state is None or not hmac.compare_digest(redirect.state.encode("utf-8"), request.state.encode("utf-8"))
     ):
         raise StateMismatch(
             "The browser's answer does not belong to this sign-in (its state does not match), so it was not used: "
@@ -145,6 +144,7 @@ class SignOutOfBrowser:
                 receiver.start()
                 show(url, browser.open(url) if browser is not None else False)
                 receiver.receive(timeout, cancel)
+                receiver.answer(True, SIGNED_OUT_PAGE)
             except ClientAuthError as error:
                 receiver.answer(False, str(error))
                 raise type(error)(
@@ -155,6 +155,5 @@ class SignOutOfBrowser:
                     status=error.status,
                 ) from None
             finally:
-                receiver.answer(True, SIGNED_OUT_PAGE)
                 receiver.close()
         return names
