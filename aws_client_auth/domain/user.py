@@ -203,3 +203,5 @@ class TrackedDevice:
     created_at: datetime | None = None
     last_authenticated_at: datetime | None = None
     last_ip: str | None = None
+    this_device: bool = False
+    """Whether it is this machine (the device whose keys this session keeps)."""

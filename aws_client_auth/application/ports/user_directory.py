@@ -4,8 +4,9 @@ attributes and second factors, and the devices their sign-ins come from."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from aws_client_auth.domain.errors import InvalidInput
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.sign_in import CodeDelivery, MfaSetup, SignUpResult
 from aws_client_auth.domain.user import Email, MfaType, PhoneNumber, TrackedDevice, User, Username
@@ -47,6 +48,7 @@ class UserDirectory(Protocol):
         ...
 
 
+@runtime_checkable
 class UserAccount(Protocol):
     """What signed-in users manage about their own account."""
 
@@ -84,6 +86,7 @@ class UserAccount(Protocol):
         ...
 
 
+@runtime_checkable
 class UserDevices(Protocol):
     """The devices a pool tracks for a user (Cognito's device tracking)."""
 
@@ -96,3 +99,17 @@ class UserDevices(Protocol):
     def forget_device(self, access_token: Secret, device_key: str) -> None:
         """Stop tracking the device: its keys no longer sign in."""
         ...
+
+
+def account_of(directory: UserDirectory) -> UserAccount:
+    """The provider's directory as the account port, when it serves it (a Cognito user pool does)."""
+    if not isinstance(directory, UserAccount):
+        raise InvalidInput("This provider's directory does not manage accounts: attributes and MFA are Cognito's.")
+    return directory
+
+
+def devices_of(directory: UserDirectory) -> UserDevices:
+    """The provider's directory as the device port, when it tracks devices (a Cognito user pool does)."""
+    if not isinstance(directory, UserDevices):
+        raise InvalidInput("This provider's directory does not track devices: remembered devices are Cognito's.")
+    return directory
