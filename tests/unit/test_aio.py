@@ -270,3 +270,17 @@ def test_a_provider_registered_in_code_signs_in_like_the_built_in_ones(rig: Rig)
         return (await rig.auth.complete_device_sign_in()).tokens.username
 
     assert asyncio.run(scenario()) == "erin"
+
+
+def test_the_same_methods_as_the_sync_facade() -> None:
+    """Every public method of ClientAuth, as a coroutine unless it neither waits nor touches the network."""
+    import inspect
+
+    from aws_client_auth.entrypoints.scripting import ClientAuth
+
+    immediate = {"from_config", "from_container", "register_provider", "subscribe", "botocore_credential_provider"}
+    public = {name for name in vars(ClientAuth) if not name.startswith("_") and name != "container"}
+    missing = sorted(name for name in public if not hasattr(AsyncClientAuth, name))
+    assert missing == [], f"AsyncClientAuth lacks {missing}"
+    for name in public - immediate:
+        assert inspect.iscoroutinefunction(getattr(AsyncClientAuth, name)), name
