@@ -19,7 +19,7 @@ from aws_client_auth.adapters.cognito.id_tokens import IdTokenVerifier
 from aws_client_auth.application.ports.clock import Clock
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.secret import Secret, remember
-from aws_client_auth.domain.sign_in import CodeDelivery, ContextDataProvider, MfaSetup
+from aws_client_auth.domain.sign_in import CodeDelivery, ContextData, ContextDataProvider, MfaSetup
 from aws_client_auth.domain.text import clean
 from aws_client_auth.domain.tokens import COGNITO, Tokens
 from aws_client_auth.domain.user import RememberedDevice
@@ -122,6 +122,24 @@ class AppClient:
             subject=claims.get("sub"),
             device=device,
         )
+
+
+def context_provider(ip_address: str = "", custom: ContextDataProvider | None = None) -> ContextDataProvider | None:
+    """The context data sent with each call: the caller's provider (a script's callable), with the configured
+    ``[cognito] user_context_ip`` filling in an address it leaves out; None when there is neither."""
+    fixed = ContextData(ip_address=ip_address) if ip_address else None
+    if custom is None:
+        return None if fixed is None else (lambda _username: fixed)
+    if fixed is None:
+        return custom
+
+    def combined(username: str) -> ContextData | None:
+        data = custom(username)
+        if data is None:
+            return fixed
+        return data if data.ip_address else ContextData(ip_address=ip_address, encoded_data=data.encoded_data)
+
+    return combined
 
 
 def token_lifetime(expires_in: object) -> timedelta:

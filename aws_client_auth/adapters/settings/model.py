@@ -59,6 +59,25 @@ def _scopes(value: str) -> str | None:
 
 _URL = url_problem
 
+
+def _device_name(value: str) -> str | None:
+    """What this machine is called in the user's device list (empty: the host name)."""
+    if len(value) > 64 or any(not ch.isprintable() for ch in value):
+        return "expected at most 64 printable characters"
+    return None
+
+
+def _ip_address(value: str) -> str | None:
+    import ipaddress
+
+    try:
+        if value:
+            ipaddress.ip_address(value)
+    except ValueError:
+        return "expected an IPv4 or IPv6 address like 203.0.113.7"
+    return None
+
+
 SCHEMA: dict[str, dict[str, Key]] = {
     "aws": {
         "region": Key(str, "us-west-2", _pattern(r"^[a-z]{2}(-[a-z]+)+-\d+$", "us-west-2")),
@@ -77,6 +96,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "domain": Key(str, "", domain_problem),
         "redirect_uri": Key(str, "", loopback_redirect_problem),
         "scopes": Key(str, "", _scopes),
+        "device_name": Key(str, "", _device_name),
+        "user_context_ip": Key(str, "", _ip_address),
     },
     "machine": {
         "client_id": Key(str, "", _pattern(r"^[\w+]+$", "1example23456789")),
