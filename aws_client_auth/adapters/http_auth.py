@@ -30,9 +30,10 @@ from aws_client_auth.domain.secret import Secret
 log = logging.getLogger(__name__)
 
 _SCHEME: Final = re.compile(r"^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]{0,31}$")
-SIGNED_HEADERS: Final = frozenset({"content-type", "content-md5"})
-"""Headers signed besides ``host`` and every ``x-amz-*``: those a proxy or the HTTP library may change on the
-way (Connection, Accept-Encoding, User-Agent) are left out, so that the signature survives them."""
+SIGNED_HEADERS: Final = frozenset({"host", "content-type", "content-md5"})
+"""Headers signed besides every ``x-amz-*`` (and ``host``, from the URL when the request sets none): those a proxy
+or the HTTP library may change on the way (Connection, Accept-Encoding, User-Agent) are left out, so that the
+signature survives them."""
 _NOT_COPIED: Final = frozenset({"authorization", "x-amz-date", "x-amz-security-token"})
 _UNRESERVED: Final = "-_.~"
 """Besides letters and digits, what SigV4 leaves unencoded (RFC 3986's unreserved characters)."""

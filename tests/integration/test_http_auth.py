@@ -226,6 +226,13 @@ def test_bodies_are_signed_as_sent(wired: Wired, server: ManagedLogin, body: dic
     assert answer.status_code == 200, answer.text
 
 
+def test_a_host_header_of_the_callers_is_signed_as_sent(wired: Wired, server: ManagedLogin) -> None:
+    """A private API reached through a VPC endpoint is named in Host, not in the URL."""
+    host = server.url.replace("http://127.0.0.1", "localhost")
+    answer = requests.get(f"{server.url}/api/sigv4/items", headers={"Host": host}, auth=sigv4(wired), timeout=5)
+    assert answer.status_code == 200, answer.text
+
+
 def test_the_signature_covers_the_request(wired: Wired, server: ManagedLogin) -> None:
     with requests.Session() as api:
         prepared = api.prepare_request(
