@@ -15,11 +15,10 @@ import re
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, Final
+from typing import Any, Final, Protocol
 from urllib.parse import quote, urlencode
 
 from aws_client_auth.adapters.boundary import checked_answers
-from aws_client_auth.adapters.cognito.id_tokens import IdTokenVerifier
 from aws_client_auth.adapters.oauth import checks, pkce
 from aws_client_auth.adapters.oauth.loopback import loopback_redirect
 from aws_client_auth.adapters.oauth.transport import OAuthTransport, provider_error
@@ -36,6 +35,15 @@ MAX_TOKEN: Final = 32 * 1024
 """Characters of one token kept at most: Cognito's are a few kilobytes, even with many groups."""
 MAX_IDENTITY_PROVIDER: Final = 32
 _TOKEN: Final = re.compile(r"[!-~]+")
+
+
+class IdTokenCheck(Protocol):
+    """The pool's ID-token verifier (``adapters.cognito.id_tokens.IdTokenVerifier``, bound by the container: the
+    OAuth and Cognito adapters do not import each other)."""
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """The token's claims once signature, issuer, audience, use and times are checked; InvalidToken if not."""
+        ...
 
 
 def token_text(data: Mapping[str, Any], key: str, what: str, provider: str = DISPLAY) -> str | None:
@@ -68,7 +76,7 @@ class ManagedLoginClient(ManagedLogin):
         redirect_uri: str,
         scopes: str,
         transport: OAuthTransport,
-        verifier: IdTokenVerifier,
+        verifier: IdTokenCheck,
         clock: Clock,
         confidential: bool = False,
         random_bytes: pkce.RandomBytes = secrets.token_bytes,
