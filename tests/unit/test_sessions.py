@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -84,10 +85,13 @@ def test_updates_from_many_threads_are_never_lost() -> None:
     sessions = Sessions(store)
     barrier = threading.Barrier(16)
 
+    def linked(key: str) -> Callable[[Session], Session]:
+        return lambda session: session.with_linked(session.linked_logins | {key})
+
     def link(n: int) -> None:
         barrier.wait()
         for i in range(20):
-            sessions.update(lambda session, key=f"{n}-{i}": session.with_linked(session.linked_logins | {key}))
+            sessions.update(linked(f"{n}-{i}"))
 
     threads = [threading.Thread(target=link, args=(n,)) for n in range(16)]
     for thread in threads:
