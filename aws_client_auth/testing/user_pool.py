@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from aws_client_auth.application.ports.password_sign_in import PasswordSignIn
 from aws_client_auth.application.ports.token_refresher import TokenRefresher
-from aws_client_auth.application.ports.user_directory import UserDirectory
+from aws_client_auth.application.ports.user_directory import UserAccount, UserDevices, UserDirectory
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.sign_in import (
@@ -27,6 +28,7 @@ from aws_client_auth.domain.user import (
     MfaType,
     PhoneNumber,
     RememberedDevice,
+    TrackedDevice,
     User,
     Username,
 )
@@ -45,15 +47,22 @@ class FakeUser:
     preferred: MfaType | None = None
     totp_pending: bool = False
     must_change_password: bool = False
+    attributes: dict[str, str] = field(default_factory=dict)
+    """Attributes beyond the user name, email and phone number (``given_name``, ``custom:team``)."""
+    unverified: set[str] = field(default_factory=set)
+    """Attributes changed and waiting for the code sent to them (``email``, ``phone_number``)."""
+    devices: dict[str, TrackedDevice] = field(default_factory=dict)
+    """The devices the pool tracks for the user, by key: a test adds them (sign-ins here track none)."""
 
 
-class FakeUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
+class FakeUserPool(UserDirectory, UserAccount, UserDevices, PasswordSignIn, TokenRefresher):
     """A user pool by Cognito's rules, not a script of answers.
 
     Every code it sends is ``CODE``, and the authenticator app of every user shows ``CODE`` too. Codes are
     checked; challenges follow each user's MFA preferences and are answered once; a refresh answer carries no
-    refresh token; revoking a refresh token revokes the access tokens issued with it, and a global sign-out
-    every token of the user. Tokens read ``kind|provider|user|n``, which :class:`FakeIdentityPool` reads back.
+    refresh token; revoking a refresh token revokes the access tokens issued with it, and a global sign-out or
+    the deletion of the account every token of the user; a changed email or phone number is unverified until
+    its code comes back. Tokens read ``kind|provider|user|n``, which :class:`FakeIdentityPool` reads back.
     ``fail_next`` makes the next call fail with that error; ``calls`` and ``refreshes`` count what was asked.
     """
 
@@ -180,11 +189,15 @@ class FakeUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
     def get_user(self, access_token: Secret) -> User:
         self._call()
         user = self._by_access(access_token)
+        contact = {"email": user.email, "phone_number": user.phone}
         return User(
             Username(user.username),
             user.sub,
+            email=Email(user.email) if user.email else None,
+            phone_number=PhoneNumber(user.phone) if user.phone else None,
             confirmed=user.confirmed,
             mfa=MfaPreferences(frozenset(user.mfa_enabled), user.preferred),
+            attributes={"sub": user.sub, **{k: v for k, v in contact.items() if v}, **user.attributes},
         )
 
     def start_totp_setup(self, access_token: Secret) -> MfaSetup:
@@ -207,6 +220,96 @@ class FakeUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
         user.mfa_enabled = set(enabled)
         user.preferred = preferred
 
+    # UserAccount
+    def change_mfa(
+        self,
+        access_token: Secret,
+        *,
+        enable: frozenset[MfaType] = frozenset(),
+        disable: frozenset[MfaType] = frozenset(),
+        preferred: MfaType | None = None,
+    ) -> None:
+        self._call()
+        user = self._by_access(access_token)
+        if enable & disable or (preferred is not None and preferred in disable):
+            raise e.InvalidInput("An MFA method cannot be both turned on and off.")
+        user.mfa_enabled = (user.mfa_enabled | enable | ({preferred} if preferred else set())) - disable
+        if preferred is not None:
+            user.preferred = preferred
+        elif user.preferred is not None and user.preferred not in user.mfa_enabled:
+            user.preferred = None
+
+    def update_attributes(self, access_token: Secret, values: Mapping[str, str]) -> tuple[CodeDelivery, ...]:
+        self._call()
+        user = self._by_access(access_token)
+        deliveries: list[CodeDelivery] = []
+        for name, value in values.items():
+            if name == "email":
+                user.email = value
+                deliveries.append(CodeDelivery("EMAIL", "x***", "email"))
+            elif name == "phone_number":
+                user.phone = value
+                deliveries.append(CodeDelivery("SMS", "+*******0100", "phone_number"))
+            else:
+                user.attributes[name] = value
+                continue
+            user.unverified.add(name)
+        return tuple(deliveries)
+
+    def send_attribute_code(self, access_token: Secret, name: str) -> CodeDelivery | None:
+        self._call()
+        user = self._by_access(access_token)
+        if name not in ("email", "phone_number") or (user.email if name == "email" else user.phone) is None:
+            raise e.InvalidInput(f"{name} is not an attribute that is verified with a code.")
+        return CodeDelivery("EMAIL", "x***", name) if name == "email" else CodeDelivery("SMS", "+*******0100", name)
+
+    def verify_attribute(self, access_token: Secret, name: str, code: str) -> None:
+        self._call()
+        user = self._by_access(access_token)
+        if code != self.CODE:
+            raise e.CodeMismatch("Invalid verification code provided.", service_code="CodeMismatchException")
+        user.unverified.discard(name)
+
+    def delete_attributes(self, access_token: Secret, names: tuple[str, ...]) -> None:
+        self._call()
+        user = self._by_access(access_token)
+        for name in names:
+            user.attributes.pop(name, None)
+            user.unverified.discard(name)
+            if name == "email":
+                user.email = None
+            elif name == "phone_number":
+                user.phone = None
+
+    def delete_user(self, access_token: Secret) -> None:
+        self._call()
+        user = self._by_access(access_token)
+        self._revoke_everything_of(user.username)
+        del self.users[user.username]
+
+    # UserDevices
+    def list_devices(self, access_token: Secret) -> tuple[TrackedDevice, ...]:
+        self._call()
+        return tuple(self._by_access(access_token).devices.values())
+
+    def remember_device(self, access_token: Secret, device_key: str, *, remembered: bool = True) -> None:
+        self._call()
+        user = self._by_access(access_token)
+        user.devices[device_key] = replace(self._device(user, device_key), remembered=remembered)
+
+    def forget_device(self, access_token: Secret, device_key: str) -> None:
+        self._call()
+        user = self._by_access(access_token)
+        self._device(user, device_key)
+        del user.devices[device_key]
+
+    @staticmethod
+    def _device(user: FakeUser, key: str) -> TrackedDevice:
+        device = user.devices.get(key)
+        if device is None:
+            raise e.InvalidInput("Device does not exist.", service_code="ResourceNotFoundException")
+        return device
+
     def revoke_refresh_token(self, refresh_token: Secret) -> None:
         self._call()
         revoked = refresh_token.reveal()
@@ -217,9 +320,11 @@ class FakeUserPool(UserDirectory, PasswordSignIn, TokenRefresher):
 
     def global_sign_out(self, access_token: Secret) -> None:
         self._call()
-        user = self._by_access(access_token)
+        self._revoke_everything_of(self._by_access(access_token).username)
+
+    def _revoke_everything_of(self, username: str) -> None:
         for store in (self.access, self.refresh_tokens):
-            for token in [t for t, name in store.items() if name == user.username]:
+            for token in [t for t, name in store.items() if name == username]:
                 del store[token]
 
     # PasswordSignIn
