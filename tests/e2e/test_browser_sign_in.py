@@ -314,6 +314,18 @@ def test_sign_out_of_the_browser_without_a_local_session_still_ends_the_browsers
     assert server.browser_sessions == {}
 
 
+def test_sign_out_of_one_provider_with_the_browser(wired: Wired, server: ManagedLogin) -> None:
+    browser, _ = sign_in(wired)
+    names = wired.sign_out_of_browser.execute(
+        wired.listener(), browser=browser, show=Shown(), provider=COGNITO, timeout=20
+    )
+    browser.wait()
+    assert names == (COGNITO,)
+    shown = Shown()
+    assert wired.sign_out_of_browser.execute(None, browser=None, show=shown, provider=COGNITO) == ()
+    assert shown.urls[0][0].startswith(f"{server.url}/logout?")  # not signed in here: the browser's session ends
+
+
 def test_sign_out_with_no_browser_shows_the_logout_url(wired: Wired, server: ManagedLogin) -> None:
     sign_in(wired)
     shown = Shown()

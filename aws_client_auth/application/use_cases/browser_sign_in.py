@@ -112,8 +112,9 @@ def code_of(request: AuthorizationRequest, redirect: Redirect) -> Secret:
 
 
 class SignOutOfBrowser:
-    """``sign-out --browser``: sign out of ``cognito`` here (the refresh token revoked, as :class:`SignOut` does),
-    then end the managed-login session in the browser (``/logout``), so the next browser sign-in asks again."""
+    """``sign-out --browser``: sign out here as :class:`SignOut` does (refresh tokens revoked where the provider
+    can), then end the managed-login session in the browser (``/logout``), so the next browser sign-in asks for
+    the password again instead of signing the same person in at once."""
 
     def __init__(self, sign_out: SignOut, login: ManagedLogin, events: EventPublisher) -> None:
         self._sign_out = sign_out
@@ -126,13 +127,15 @@ class SignOutOfBrowser:
         *,
         browser: Browser | None,
         show: ShowUrl,
+        provider: str | None = None,
         globally: bool = False,
         timeout: float = DEFAULT_TIMEOUT,
         cancel: Cancellation | None = None,
     ) -> tuple[ProviderName, ...]:
-        """``receiver`` None (``--no-browser``): the logout URL is only shown, for a browser elsewhere."""
+        """``provider`` None signs out of every provider (as ``sign-out`` does); ``receiver`` None
+        (``--no-browser``): the logout URL is only shown, for a browser elsewhere."""
         try:
-            names = self._sign_out.execute(COGNITO, globally=globally)
+            names = self._sign_out.execute(provider, globally=globally)
         except NotSignedIn:
             names = ()  # the browser may still hold a managed-login session: end it all the same
         url = self._login.logout_url()
