@@ -32,6 +32,7 @@ SECRET_FIELDS = frozenset(
         "SECRET_HASH",
         "SecretHash",
         "REFRESH_TOKEN",
+        "RefreshToken",
         "Session",
         "AccessToken",
         "Token",
