@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from aws_client_auth.adapters.stores import codec
-from aws_client_auth.domain.errors import StorageError
+from aws_client_auth.domain.errors import InvalidInput, StorageError
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.session import Session
 from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, CodeDelivery, MfaSetup
@@ -132,3 +132,57 @@ def test_what_no_version_wrote_is_a_storage_error(change: Any) -> None:
     change(document["sessions"][SCOPE + "0"]["pending"])
     with pytest.raises(StorageError):
         codec.read_scoped(document, SCOPE + "0")
+
+
+def test_the_domains_words() -> None:
+    assert [kind.value for kind in ChallengeKind] == [
+        "sms_code",
+        "totp_code",
+        "email_code",
+        "new_password",
+        "mfa_setup",
+        "select_mfa_type",
+    ]
+    assert [kind.value for kind in MfaType] == ["sms", "totp", "email"]
+    # what people and scripts typed before (Cognito's names) still parses
+    assert [MfaType.parse(name) for name in ("SMS_MFA", "software_token_mfa", " Email_OTP ", "TOTP")] == [
+        MfaType.SMS,
+        MfaType.TOTP,
+        MfaType.EMAIL,
+        MfaType.TOTP,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "setup", "answer", "prompt"),
+    [
+        (ChallengeKind.SMS_CODE, (), False, "code", "Enter the code sent by SMS"),
+        (ChallengeKind.NEW_PASSWORD_REQUIRED, (), False, "new_password", "Choose a new password"),
+        (ChallengeKind.SELECT_MFA_TYPE, (MfaType.SMS, MfaType.TOTP), False, "mfa_type", "Choose an MFA method"),
+        (ChallengeKind.MFA_SETUP, (MfaType.TOTP, MfaType.EMAIL), False, "mfa_type", "Choose an MFA method to set up"),
+        (ChallengeKind.MFA_SETUP, (MfaType.EMAIL,), False, "email_address", "Enter the email address to receive"),
+        (ChallengeKind.MFA_SETUP, (MfaType.TOTP,), True, "code", "Add the secret to your authenticator app"),
+        (ChallengeKind.MFA_SETUP, (), True, "code", "Add the secret to your authenticator app"),  # as stored before
+    ],
+)
+def test_what_a_challenge_is_answered_with(
+    kind: ChallengeKind, options: tuple[MfaType, ...], setup: bool, answer: str, prompt: str
+) -> None:
+    mfa_setup = MfaSetup(Secret("JBSWY3DPEHPK3PXP"), Secret("otpauth://totp/x")) if setup else None
+    challenge = Challenge(COGNITO, kind, "alice", Secret("session-0123"), options=options, mfa_setup=mfa_setup)
+    assert challenge.answer.value == answer
+    assert challenge.prompt.startswith(prompt)
+
+
+def test_a_remembered_device_shows_no_secret_and_survives_a_refresh() -> None:
+    device = RememberedDevice("us-west-2_key", Secret("-group-key-x"), Secret("device-password-x"))
+    assert "device-password-x" not in repr(device)
+    assert "-group-key-x" not in repr(device)
+    old = Tokens(COGNITO, Secret("a"), datetime(2026, 11, 28, tzinfo=UTC), refresh_token=Secret("r"), device=device)
+    new = Tokens(COGNITO, Secret("b"), datetime(2026, 11, 28, 1, tzinfo=UTC), refresh_token=Secret("r2"))
+    merged = old.refreshed_with(new)
+    assert (merged.device, merged.refresh_token) == (device, Secret("r2"))
+    with pytest.raises(InvalidInput):
+        RememberedDevice("", Secret("g"), Secret("p"))
+    with pytest.raises(InvalidInput):
+        RememberedDevice("key with space", Secret("g"), Secret("p"))
