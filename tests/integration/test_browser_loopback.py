@@ -141,7 +141,7 @@ def test_loopback_redirect_uris_are_listened_on_each_address_they_name(uri: str,
 
 
 def test_an_unset_redirect_uri_says_what_to_set() -> None:
-    with pytest.raises(RedirectNotLoopback, match="redirect_uri"):
+    with pytest.raises(RedirectNotLoopback, match=r"redirect_uri is not set: .* http://localhost:53682/callback"):
         loopback_redirect("")
 
 

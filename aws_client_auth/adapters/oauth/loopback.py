@@ -75,7 +75,12 @@ class LoopbackRedirect:
 
 def loopback_redirect(uri: str) -> LoopbackRedirect:
     """``uri`` parsed for listening; RedirectNotLoopback (a configuration error) saying what to write."""
-    problem = loopback_redirect_problem(uri) if uri else "is not set"
+    if not uri:
+        raise RedirectNotLoopback(
+            "[cognito] redirect_uri is not set: set it to a loopback callback URL registered on the app client, "
+            "such as http://localhost:53682/callback."
+        )
+    problem = loopback_redirect_problem(uri)
     if problem is not None:
         raise RedirectNotLoopback(f"[cognito] redirect_uri {clean(uri, 200)!r} {problem}.")
     parts = urlsplit(uri)
