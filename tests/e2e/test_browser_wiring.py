@@ -7,7 +7,8 @@
 - :func:`browser_sign_in`, :func:`browser_sign_out` and :data:`token`: what ``sign-in --browser``, ``sign-out
   --browser`` and ``token --client-credentials`` run, for ``entrypoints/cli/session.py`` (and a ``token`` module).
 
-Once moved, the tests below run unchanged on ``ClientAuth`` and the real command tree.
+Once moved, these tests call ``ClientAuth`` (``from_config``) and the real command tree (as a subprocess, with
+``BROWSER`` set to ``python -m tests.managed_login browse %s``), and the classes and helpers above go.
 """
 
 from __future__ import annotations
