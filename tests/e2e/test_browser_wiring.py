@@ -44,6 +44,7 @@ from aws_client_auth.application.ports.sleeper import Cancellation
 from aws_client_auth.application.use_cases.bearer_tokens import UserBearerToken, token_kind
 from aws_client_auth.application.use_cases.browser_sign_in import DEFAULT_TIMEOUT, SignInWithBrowser, SignOutOfBrowser
 from aws_client_auth.application.use_cases.machine_token import GetMachineToken
+from aws_client_auth.domain.secret import Secret, remember
 from aws_client_auth.domain.sign_in import SignedIn
 from aws_client_auth.domain.tokens import COGNITO, MachineToken, ProviderName, scope_set
 from aws_client_auth.entrypoints.cli.app import Cli, Group, pass_cli
@@ -275,7 +276,9 @@ class Issue16Auth(ClientAuth):
 
 
 def browser_url_shown(cli: Cli, pasting: bool) -> Callable[[str, bool], None]:
-    """How the sign-in (or sign-out) address is put to the person: on stderr, whole (nothing in it is a secret)."""
+    """How the sign-in (or sign-out) address is put to the person: on stderr, whole. Nothing in it is a secret
+    (the PKCE verifier never is in it), and it must survive the masking of secrets by value: a short password
+    or code this process holds could otherwise mask a part of it (``response_type=code``) and break it."""
 
     def show(url: str, opened: bool) -> None:
         if pasting:
@@ -287,7 +290,7 @@ def browser_url_shown(cli: Cli, pasting: bool) -> Callable[[str, bool], None]:
             text = f"Your browser was opened. If it did not open, visit:\n  {url}"
         else:
             text = f"Open this address in a browser on this computer:\n  {url}"
-        cli.show(text, err=True)
+        cli.show(text, err=True, revealed=[Secret(url)])
 
     return show
 
@@ -567,6 +570,7 @@ def test_cli_sign_in_no_browser_reads_the_address_on_stdin(
             return landed[-1] + "\n"
 
     monkeypatch.setattr(sys, "stdin", Person())
+    remember(f"3A{urlsplit(uri).port}")  # a secret this process holds that also occurs in the URL (its port)
     browser_sign_in(Cli16(overrides=settings_for(server, tmp_path, uri)), None, True, 10)
     assert "Signed in to cognito as alice." in capsys.readouterr().out
 

@@ -207,10 +207,10 @@ def test_other_paths_and_methods_are_answered_and_the_wait_goes_on() -> None:
         assert requests.post(f"{uri}?code=c&state=s", timeout=5).status_code == 405
         assert requests.get(f"{uri}x?code=c&state=s", timeout=5).status_code == 404
         assert not waiting.done()
-        browser = get_later(f"{uri}?code=real&state=s")
+        browser = get_later(f"{uri}?code=real-code-16&state=s")
         redirect = waiting.result()
         listener.answer(True, "ok")
-    assert redirect.code == Secret("real")
+    assert redirect.code == Secret("real-code-16")
     assert browser.result().status_code == 200
 
 
@@ -221,7 +221,7 @@ def test_a_silent_speculative_connection_does_not_hold_up_the_redirect() -> None
         half = socket.create_connection(("127.0.0.1", port))
         half.sendall(b"GET /callback?code=never")  # a head that never ends
         try:
-            browser = get_later(f"{uri}?code=real&state=s")
+            browser = get_later(f"{uri}?code=real-code-16&state=s")
             started = time.monotonic()
             redirect = listener.receive(IDLE + 5)
             assert time.monotonic() - started < IDLE / 2
@@ -229,7 +229,7 @@ def test_a_silent_speculative_connection_does_not_hold_up_the_redirect() -> None
         finally:
             idle.close()
             half.close()
-    assert redirect.code == Secret("real")
+    assert redirect.code == Secret("real-code-16")
     assert browser.result().status_code == 200
 
 
@@ -239,7 +239,7 @@ def test_an_endless_request_head_is_refused_without_ending_the_wait() -> None:
         flood = socket.create_connection(("127.0.0.1", port))
         flood.sendall(b"GET /callback?" + b"a" * 40_000)
         flood.settimeout(5)
-        browser = get_later(f"{uri}?code=real&state=s")
+        browser = get_later(f"{uri}?code=real-code-16&state=s")
         redirect = listener.receive(5)
         listener.answer(True, "ok")
         try:
@@ -249,7 +249,7 @@ def test_an_endless_request_head_is_refused_without_ending_the_wait() -> None:
         finally:
             flood.close()
     assert answer == b"" or answer.startswith(b"HTTP/1.1 431")
-    assert redirect.code == Secret("real")
+    assert redirect.code == Secret("real-code-16")
     assert browser.result().status_code == 200
 
 
@@ -304,8 +304,8 @@ def test_localhost_is_listened_on_both_loopback_addresses() -> None:
     port = free_port()
     with listening(f"http://localhost:{port}/callback") as (listener, _):
         assert sorted(address for address, _ in listener.listening) == ["127.0.0.1", "::1"]
-        browser = get_later(f"http://[::1]:{port}/callback?code=six&state=s")
-        assert listener.receive(5).code == Secret("six")
+        browser = get_later(f"http://[::1]:{port}/callback?code=six-code-16&state=s")
+        assert listener.receive(5).code == Secret("six-code-16")
         listener.answer(True, "ok")
         assert browser.result().status_code == 200
 

@@ -331,7 +331,7 @@ def test_token_answers_that_cannot_be_trusted_are_refused(
     with responses.RequestsMock() as mocked:
         mocked.post(f"{STUB}/oauth2/token", json=body)
         with pytest.raises(error, match=message):
-            login.exchange(request, Secret("code"))
+            login.exchange(request, Secret("stub-code-16"))
 
 
 def test_a_token_answer_that_is_not_json_is_refused() -> None:
@@ -339,7 +339,7 @@ def test_a_token_answer_that_is_not_json_is_refused() -> None:
     with responses.RequestsMock() as mocked:
         mocked.post(f"{STUB}/oauth2/token", body="<html>maintenance</html>", status=200)
         with pytest.raises(e.ServiceError, match="not a JSON object"):
-            login.exchange(request, Secret("code"))
+            login.exchange(request, Secret("stub-code-16"))
 
 
 def test_an_absurd_lifetime_is_clamped_to_a_day() -> None:
@@ -348,7 +348,7 @@ def test_an_absurd_lifetime_is_clamped_to_a_day() -> None:
         mocked.post(
             f"{STUB}/oauth2/token", json={"access_token": "a", "id_token": id_token(request), "expires_in": 1e300}
         )
-        tokens = login.exchange(request, Secret("code"))
+        tokens = login.exchange(request, Secret("stub-code-16"))
     assert tokens.expires_at - SystemClock().now() <= timedelta(days=1)
 
 
@@ -361,7 +361,7 @@ def test_a_server_error_description_is_cleaned_and_redacted() -> None:
             json={"error": "invalid_request", "error_description": f"\x1b[31mbad {request.code_verifier.reveal()}"},
         )
         with pytest.raises(e.ServiceError) as raised:
-            login.exchange(request, Secret("code"))
+            login.exchange(request, Secret("stub-code-16"))
     text = str(raised.value)
     assert "\x1b" not in text
     assert request.code_verifier.reveal() not in text
@@ -373,7 +373,7 @@ def test_a_redirect_from_the_token_endpoint_is_not_followed() -> None:
     with responses.RequestsMock() as mocked:
         mocked.post(f"{STUB}/oauth2/token", status=307, headers={"Location": "https://evil.example/token"})
         with pytest.raises(e.ServiceError):
-            login.exchange(request, Secret("code"))
+            login.exchange(request, Secret("stub-code-16"))
         assert len(mocked.calls) == 1
 
 
