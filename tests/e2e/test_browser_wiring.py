@@ -14,6 +14,7 @@ Once moved, these tests call ``ClientAuth`` (``from_config``) and the real comma
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sys
 import webbrowser
@@ -184,8 +185,10 @@ def container_for(settings: Settings, *, profile: str = "default", home: Path | 
 # --- the facade: methods to add to ClientAuth ----------------------------------------------------------------------
 
 
-def _no_display(url: str, opened: bool) -> None:
-    return None
+def _logged(url: str, opened: bool) -> None:
+    """A script's default: no printing from a library, but a warning when no browser could be opened."""
+    if not opened:
+        logging.getLogger("aws_client_auth").warning("Open this address in a browser to sign in: %s", url)
 
 
 class Issue16Auth(ClientAuth):
@@ -198,7 +201,7 @@ class Issue16Auth(ClientAuth):
         identity_provider: str | None = None,
         open_browser: bool = True,
         paste: Callable[[], str] | None = None,
-        show_url: Callable[[str, bool], None] = _no_display,
+        show_url: Callable[[str, bool], None] = _logged,
         timeout: float = DEFAULT_TIMEOUT,
         cancel: Cancellation | None = None,
     ) -> SignedIn:
@@ -225,7 +228,7 @@ class Issue16Auth(ClientAuth):
         *,
         globally: bool = False,
         open_browser: bool = True,
-        show_url: Callable[[str, bool], None] = _no_display,
+        show_url: Callable[[str, bool], None] = _logged,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> tuple[ProviderName, ...]:
         """:meth:`sign_out`, then the managed-login session ends in the browser (``/logout``); with
