@@ -13,7 +13,9 @@ from aws_client_auth.adapters.http import HttpClient, JsonFetcher, http_session
 from aws_client_auth.adapters.system import SystemSleeper
 from aws_client_auth.application.ports.clock import Clock
 from aws_client_auth.domain.secret import Secret
-from aws_client_auth.entrypoints.demo import fresh_totp as totp  # a code with time left in its window: no flaky tests
+
+# fresh_totp: a code with time left in its window, so no test is flaky at a window's boundary
+from aws_client_auth.entrypoints.local_stack import fresh_totp as totp
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

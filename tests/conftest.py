@@ -14,7 +14,7 @@ os.environ.pop("AWS_PROFILE", None)
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """The demo's local moto server, on a free port for the whole run; tests reset it through ``moto_endpoint``."""
-    from aws_client_auth.entrypoints.demo import local_server
+    from aws_client_auth.entrypoints.local_stack import local_server
 
     with local_server() as endpoint:
         yield endpoint
@@ -25,3 +25,13 @@ def moto_endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
     requests.post(f"{moto_server}/moto-api/reset", timeout=10)
     return moto_server
+
+
+SLOW_FIXTURES = frozenset({"moto_server", "moto_endpoint", "stack", "cli"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on the local moto server or the console script are slow: `pytest -m "not slow"` is the quick loop."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

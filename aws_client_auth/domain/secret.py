@@ -14,7 +14,6 @@ _SHORTEST: Final = 3
 """Shorter values are not remembered: masking every "a" in a message would hide the message, not a secret."""
 
 
-
 class _KnownSecrets:
     """The secret values this process holds or sent, most recent last, for redaction by value."""
 

@@ -159,10 +159,15 @@ def test_debug_shows_the_traceback_but_not_the_password(cli: ClientAuthCli) -> N
 
 
 def test_usage_errors_exit_2(cli: ClientAuthCli) -> None:
-    assert cli("sign-up", "dave", "--password-stdin", stdin="x\n").code == 2
     assert cli("enable-mfa").code == 2
     assert cli("no-such-command").code == 2
     assert cli("sign-out", "--provider", "cognito", "--all").code == 2
+
+
+def test_sign_up_without_email_or_phone_says_what_to_give(cli: ClientAuthCli) -> None:
+    run = cli("sign-up", "dave", "--password-stdin", stdin="Passw0rd!\n")
+    assert run.code == 1
+    assert "email address or a phone number" in run.err
 
 
 def test_bad_input_fails_before_any_call(cli: ClientAuthCli) -> None:

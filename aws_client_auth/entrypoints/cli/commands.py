@@ -7,6 +7,7 @@ import click
 from aws_client_auth.entrypoints.cli import account, credentials, mfa, session
 from aws_client_auth.entrypoints.cli.app import Cli, Group, configure_logging
 from aws_client_auth.entrypoints.cli.demo import demo
+from aws_client_auth.entrypoints.cli.serve import serve
 from aws_client_auth.entrypoints.environment import ENV_O3DE_PROJECT, ENV_PROFILE
 
 
@@ -41,3 +42,4 @@ for module in (account, session, mfa, credentials):
     for command in module.COMMANDS:
         cli.add_command(command)
 cli.add_command(demo)
+cli.add_command(serve)
