@@ -24,7 +24,7 @@ import contextlib
 import functools
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from types import TracebackType
 from typing import Any, Generic, ParamSpec, TypeVar, overload
@@ -36,6 +36,7 @@ from aws_client_auth.domain.identity import Identity
 from aws_client_auth.domain.session import Pending
 from aws_client_auth.domain.sign_in import (
     CodeDelivery,
+    ContextDataProvider,
     DeviceAuthorization,
     MfaSetup,
     SignedIn,
@@ -43,7 +44,7 @@ from aws_client_auth.domain.sign_in import (
     SignUpResult,
 )
 from aws_client_auth.domain.tokens import COGNITO, ProviderName, Tokens
-from aws_client_auth.domain.user import MfaType
+from aws_client_auth.domain.user import MfaPreferences, MfaType, RememberedDevice, TrackedDevice
 from aws_client_auth.entrypoints.container import Container
 from aws_client_auth.entrypoints.scripting import ClientAuth, Status
 
@@ -66,10 +67,13 @@ class AsyncClientAuth:
         o3de_project: str | os.PathLike[str] | None = None,
         environ: dict[str, str] | None = None,
         executor: Executor | None = None,
+        context_data: ContextDataProvider | None = None,
         **overrides: dict[str, Any],
     ) -> AsyncClientAuth:
         """As :meth:`ClientAuth.from_config` (it reads the settings files: a few small reads, no network)."""
-        auth = ClientAuth.from_config(*paths, profile=profile, o3de_project=o3de_project, environ=environ, **overrides)
+        auth = ClientAuth.from_config(
+            *paths, profile=profile, o3de_project=o3de_project, environ=environ, context_data=context_data, **overrides
+        )
         return cls(auth, executor=executor)
 
     @classmethod
@@ -113,8 +117,42 @@ class AsyncClientAuth:
     async def verify_mfa(self, code: str) -> None:
         await self._run(self._auth.verify_mfa, code)
 
-    async def disable_mfa(self) -> None:
-        await self._run(self._auth.disable_mfa)
+    async def disable_mfa(self, mfa_type: str | MfaType | None = None) -> MfaPreferences:
+        return await self._run(self._auth.disable_mfa, mfa_type)
+
+    # --- account and devices (issue 14) ---------------------------------------------------------------
+    async def mfa_preference(self) -> MfaPreferences:
+        return await self._run(self._auth.mfa_preference)
+
+    async def set_mfa_preference(self, mfa_type: str | MfaType) -> MfaPreferences:
+        return await self._run(self._auth.set_mfa_preference, mfa_type)
+
+    async def attributes(self) -> Mapping[str, str]:
+        return await self._run(self._auth.attributes)
+
+    async def update_attributes(self, values: Mapping[str, str]) -> tuple[CodeDelivery, ...]:
+        return await self._run(self._auth.update_attributes, values)
+
+    async def send_attribute_code(self, name: str) -> CodeDelivery | None:
+        return await self._run(self._auth.send_attribute_code, name)
+
+    async def verify_attribute(self, name: str, code: str) -> None:
+        await self._run(self._auth.verify_attribute, name, code)
+
+    async def delete_attributes(self, *names: str) -> tuple[str, ...]:
+        return await self._run(self._auth.delete_attributes, *names)
+
+    async def remember_device(self) -> RememberedDevice:
+        return await self._run(self._auth.remember_device)
+
+    async def devices(self) -> tuple[TrackedDevice, ...]:
+        return await self._run(self._auth.devices)
+
+    async def forget_device(self, key: str | None = None) -> str:
+        return await self._run(self._auth.forget_device, key)
+
+    async def delete_account(self) -> str | None:
+        return await self._run(self._auth.delete_account)
 
     # --- authentication -----------------------------------------------------------------------------
     async def sign_in_method(self, provider: str = COGNITO) -> SignInMethod:

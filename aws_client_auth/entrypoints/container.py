@@ -9,6 +9,7 @@ from dependency_injector import containers, providers
 
 from aws_client_auth.adapters.aws_sdk import unsigned_client
 from aws_client_auth.adapters.cognito import endpoints
+from aws_client_auth.adapters.cognito.app_client import context_provider
 from aws_client_auth.adapters.cognito.id_tokens import IdTokenVerifier
 from aws_client_auth.adapters.cognito.user_pool import CognitoUserPool
 from aws_client_auth.adapters.events import EventBus
@@ -26,17 +27,30 @@ from aws_client_auth.application.queries import Queries
 from aws_client_auth.application.services.credentials import CredentialService
 from aws_client_auth.application.services.sessions import Sessions
 from aws_client_auth.application.services.tokens import TokenKeeper
+from aws_client_auth.application.use_cases.attributes import (
+    DeleteAttributes,
+    ListAttributes,
+    SendAttributeCode,
+    UpdateAttributes,
+    VerifyAttribute,
+)
 from aws_client_auth.application.use_cases.change_password import ChangePassword
 from aws_client_auth.application.use_cases.complete_device_sign_in import CompleteDeviceSignIn
 from aws_client_auth.application.use_cases.confirm_forgot_password import ConfirmForgotPassword
 from aws_client_auth.application.use_cases.confirm_sign_in import ConfirmSignIn
 from aws_client_auth.application.use_cases.confirm_sign_up import ConfirmSignUp
-from aws_client_auth.application.use_cases.disable_mfa import DisableMfa
-from aws_client_auth.application.use_cases.enable_mfa import EnableMfa
+from aws_client_auth.application.use_cases.delete_account import DeleteAccount
+from aws_client_auth.application.use_cases.devices import ForgetDevice, ListDevices, RememberDevice
 from aws_client_auth.application.use_cases.forgot_password import ForgotPassword
 from aws_client_auth.application.use_cases.get_credentials import GetCredentials
 from aws_client_auth.application.use_cases.get_tokens import GetTokens
 from aws_client_auth.application.use_cases.link_identities import LinkIdentities
+from aws_client_auth.application.use_cases.mfa_preference import (
+    DisableMfaMethod,
+    EnableMfaMethod,
+    GetMfaPreference,
+    SetMfaPreference,
+)
 from aws_client_auth.application.use_cases.refresh_tokens import RefreshTokens
 from aws_client_auth.application.use_cases.resend_confirmation_code import ResendConfirmationCode
 from aws_client_auth.application.use_cases.reset import Reset
@@ -62,6 +76,8 @@ class Container(containers.DeclarativeContainer):
     home: providers.Object[Path | None] = providers.Object(None)
     extra_providers = providers.Dict()
     """Custom providers registered in code: name -> factory of an AuthProvider."""
+    context_data: providers.Object[Any] = providers.Object(None)
+    """A script's context-data provider for threat protection (``ClientAuth.from_config(context_data=...)``)."""
 
     # --- the settings the bindings below share ---------------------------------------------------------
     region = setting(settings, "aws", "region")
@@ -126,6 +142,10 @@ class Container(containers.DeclarativeContainer):
         verifier=id_token_verifier,
         clock=clock,
         revoke_on_sign_out=setting(settings, "cognito", "revoke_on_sign_out"),
+        context_data=providers.Callable(
+            context_provider, setting(settings, "cognito", "user_context_ip"), context_data
+        ),
+        device_name=setting(settings, "cognito", "device_name"),
     )
     cognito_login_key = providers.Callable(endpoints.login_key, pool_region, user_pool_id)
 
@@ -195,9 +215,9 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         sleeper=sleeper,
     )
-    enable_mfa = providers.Factory(EnableMfa, providers=provider_registry, tokens=tokens, events=events)
+    enable_mfa = providers.Factory(EnableMfaMethod, providers=provider_registry, tokens=tokens, events=events)
     verify_mfa = providers.Factory(VerifyMfa, providers=provider_registry, tokens=tokens, events=events)
-    disable_mfa = providers.Factory(DisableMfa, providers=provider_registry, tokens=tokens, events=events)
+    disable_mfa = providers.Factory(DisableMfaMethod, providers=provider_registry, tokens=tokens, events=events)
     change_password = providers.Factory(ChangePassword, providers=provider_registry, tokens=tokens, events=events)
     refresh_tokens = providers.Factory(RefreshTokens, tokens=tokens)
     get_tokens = providers.Factory(GetTokens, tokens=tokens)
@@ -207,3 +227,26 @@ class Container(containers.DeclarativeContainer):
         LinkIdentities, credentials=credentials, sessions=sessions, events=events, pool_id=identity_pool_id
     )
     reset = providers.Factory(Reset, sessions=sessions, credentials=credentials, events=events)
+
+    # --- account and devices (issue 14) -----------------------------------------------------------------
+    mfa_preference = providers.Factory(GetMfaPreference, providers=provider_registry, tokens=tokens, events=events)
+    set_mfa_preference = providers.Factory(SetMfaPreference, providers=provider_registry, tokens=tokens, events=events)
+    list_attributes = providers.Factory(ListAttributes, providers=provider_registry, tokens=tokens, events=events)
+    update_attributes = providers.Factory(UpdateAttributes, providers=provider_registry, tokens=tokens, events=events)
+    send_attribute_code = providers.Factory(
+        SendAttributeCode, providers=provider_registry, tokens=tokens, events=events
+    )
+    verify_attribute = providers.Factory(VerifyAttribute, providers=provider_registry, tokens=tokens, events=events)
+    delete_attributes = providers.Factory(DeleteAttributes, providers=provider_registry, tokens=tokens, events=events)
+    remember_device = providers.Factory(
+        RememberDevice, providers=provider_registry, sessions=sessions, tokens=tokens, events=events
+    )
+    list_devices = providers.Factory(
+        ListDevices, providers=provider_registry, sessions=sessions, tokens=tokens, events=events
+    )
+    forget_device = providers.Factory(
+        ForgetDevice, providers=provider_registry, sessions=sessions, tokens=tokens, events=events
+    )
+    delete_account = providers.Factory(
+        DeleteAccount, providers=provider_registry, sessions=sessions, tokens=tokens, events=events
+    )

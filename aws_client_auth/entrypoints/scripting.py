@@ -11,7 +11,7 @@ domain's typed errors; everything goes through the use cases, so events fire as 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from aws_client_auth.adapters import aws_sdk
@@ -24,6 +24,7 @@ from aws_client_auth.domain.identity import Identity
 from aws_client_auth.domain.session import Pending
 from aws_client_auth.domain.sign_in import (
     CodeDelivery,
+    ContextDataProvider,
     DeviceAuthorization,
     MfaSetup,
     SignedIn,
@@ -31,7 +32,7 @@ from aws_client_auth.domain.sign_in import (
     SignUpResult,
 )
 from aws_client_auth.domain.tokens import COGNITO, ProviderName, Tokens
-from aws_client_auth.domain.user import MfaType
+from aws_client_auth.domain.user import MfaPreferences, MfaType, RememberedDevice, TrackedDevice
 from aws_client_auth.entrypoints.bootstrap import build_container
 from aws_client_auth.entrypoints.container import Container
 
@@ -53,13 +54,20 @@ class ClientAuth:
         profile: str | None = None,
         o3de_project: str | os.PathLike[str] | None = None,
         environ: dict[str, str] | None = None,
+        context_data: ContextDataProvider | None = None,
         **overrides: dict[str, Any],
     ) -> ClientAuth:
         """Settings from ``paths`` (TOML, O3DE resource mapping or setreg), then sections given as keywords:
-        ``ClientAuth.from_config(cognito={"user_pool_id": ..., "app_client_id": ...})``."""
-        return cls(
-            build_container(*paths, profile=profile, o3de_project=o3de_project, overrides=overrides, environ=environ)
+        ``ClientAuth.from_config(cognito={"user_pool_id": ..., "app_client_id": ...})``.
+
+        ``context_data`` is called with the user name before every Cognito call that takes ``UserContextData``
+        (pools with threat protection); ``[cognito] user_context_ip`` fills in an address it leaves out."""
+        container = build_container(
+            *paths, profile=profile, o3de_project=o3de_project, overrides=overrides, environ=environ
         )
+        if context_data is not None:
+            container.context_data.override(context_data)
+        return cls(container)
 
     @classmethod
     def from_container(cls, container: Container) -> ClientAuth:
@@ -94,13 +102,59 @@ class ClientAuth:
         self._c.change_password().execute(old_password, new_password)
 
     def enable_mfa(self, mfa_type: str | MfaType = MfaType.SMS) -> MfaSetup | None:
+        """Turn on ``sms``, ``email`` (at once, and preferred) or ``totp`` (its secret returned: on once
+        :meth:`verify_mfa` checks a code from the authenticator app)."""
         return self._c.enable_mfa().execute(mfa_type)
 
     def verify_mfa(self, code: str) -> None:
         self._c.verify_mfa().execute(code)
 
-    def disable_mfa(self) -> None:
-        self._c.disable_mfa().execute()
+    def disable_mfa(self, mfa_type: str | MfaType | None = None) -> MfaPreferences:
+        """Turn off one MFA method, or every one (``None``); returns what is left."""
+        return self._c.disable_mfa().execute(mfa_type)
+
+    # --- account and devices (issue 14) ---------------------------------------------------------------
+    def mfa_preference(self) -> MfaPreferences:
+        """The MFA methods enabled and the preferred one."""
+        return self._c.mfa_preference().execute()
+
+    def set_mfa_preference(self, mfa_type: str | MfaType) -> MfaPreferences:
+        """Prefer one of the enabled MFA methods."""
+        return self._c.set_mfa_preference().execute(mfa_type)
+
+    def attributes(self) -> Mapping[str, str]:
+        """The signed-in user's attributes, standard and ``custom:``."""
+        return self._c.list_attributes().execute()
+
+    def update_attributes(self, values: Mapping[str, str]) -> tuple[CodeDelivery, ...]:
+        """Set attributes; returns where verification codes went (a changed email or phone number)."""
+        return self._c.update_attributes().execute(values)
+
+    def send_attribute_code(self, name: str) -> CodeDelivery | None:
+        return self._c.send_attribute_code().execute(name)
+
+    def verify_attribute(self, name: str, code: str) -> None:
+        self._c.verify_attribute().execute(name, code)
+
+    def delete_attributes(self, *names: str) -> tuple[str, ...]:
+        return self._c.delete_attributes().execute(names)
+
+    def remember_device(self) -> RememberedDevice:
+        """Remember this machine (pools where users opt in), so that its sign-ins may skip MFA."""
+        return self._c.remember_device().execute()
+
+    def devices(self) -> tuple[TrackedDevice, ...]:
+        """The user's tracked devices, this machine marked ``this_device``."""
+        return self._c.list_devices().execute()
+
+    def forget_device(self, key: str | None = None) -> str:
+        """Forget a device (this machine when ``key`` is None, its keys dropped here too); returns its key."""
+        return self._c.forget_device().execute(key)
+
+    def delete_account(self) -> str | None:
+        """Delete the signed-in Cognito user, then this configuration's session; returns the user name.
+        Irreversible: ask the person first."""
+        return self._c.delete_account().execute()
 
     # --- authentication (the Gem's authentication provider bus) --------------------------------------
     def sign_in_method(self, provider: str = COGNITO) -> SignInMethod:

@@ -35,9 +35,10 @@ def test_totp_takes_effect_only_after_verification(world: FakeWorld) -> None:
     assert world.pool.users["alice"].preferred is MfaType.TOTP
 
 
-def test_email_mfa_is_not_enabled_here(world: FakeWorld) -> None:
-    with pytest.raises(e.InvalidInput, match="sms or totp"):
-        world.auth.enable_mfa("email")
+def test_email_mfa_is_enabled_and_preferred(world: FakeWorld) -> None:
+    assert world.auth.enable_mfa("email") is None
+    assert world.pool.users["alice"].mfa_enabled == {MfaType.EMAIL}
+    assert world.auth.mfa_preference().preferred is MfaType.EMAIL
 
 
 def test_disable_mfa(world: FakeWorld) -> None:
