@@ -24,15 +24,17 @@ import contextlib
 import functools
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor
 from types import TracebackType
 from typing import Any, Generic, ParamSpec, TypeVar, overload
 
 from aws_client_auth.application.services.providers import AuthProvider, SignInMethod
+from aws_client_auth.application.use_cases.browser_sign_in import DEFAULT_TIMEOUT
 from aws_client_auth.domain.credentials import Credentials
 from aws_client_auth.domain.events import Event
 from aws_client_auth.domain.identity import Identity
+from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.session import Pending
 from aws_client_auth.domain.sign_in import (
     CodeDelivery,
@@ -43,7 +45,7 @@ from aws_client_auth.domain.sign_in import (
     SignInStep,
     SignUpResult,
 )
-from aws_client_auth.domain.tokens import COGNITO, ProviderName, Tokens
+from aws_client_auth.domain.tokens import COGNITO, MachineToken, ProviderName, Tokens
 from aws_client_auth.domain.user import MfaPreferences, MfaType, RememberedDevice, TrackedDevice
 from aws_client_auth.entrypoints.container import Container
 from aws_client_auth.entrypoints.scripting import ClientAuth, Status
@@ -228,6 +230,70 @@ class AsyncClientAuth:
 
     async def status(self) -> Status:
         return await self._run(self._auth.status)
+
+    # --- browser sign-in, machine tokens and the HTTP helpers (issue 16) ----------------------------
+    async def sign_in_with_browser(
+        self,
+        *,
+        identity_provider: str | None = None,
+        open_browser: bool = True,
+        paste: Callable[[], str] | None = None,
+        show_url: Callable[[str, bool], None] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> SignedIn:
+        """As :meth:`ClientAuth.sign_in_with_browser`; ``show_url`` and ``paste`` are called on a worker thread.
+        Cancel the awaiting task to stop waiting for the browser: the listener closes at once."""
+        cancel = threading.Event()
+        try:
+            return await self._run(
+                self._auth.sign_in_with_browser,
+                identity_provider=identity_provider,
+                open_browser=open_browser,
+                paste=paste,
+                show_url=show_url,
+                timeout=timeout,
+                cancel=cancel,
+            )
+        except asyncio.CancelledError:
+            cancel.set()
+            raise
+
+    async def sign_out_of_browser(
+        self,
+        provider: str | None = None,
+        *,
+        globally: bool = False,
+        open_browser: bool = True,
+        show_url: Callable[[str, bool], None] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> tuple[ProviderName, ...]:
+        return await self._run(
+            self._auth.sign_out_of_browser,
+            provider,
+            globally=globally,
+            open_browser=open_browser,
+            show_url=show_url,
+            timeout=timeout,
+        )
+
+    async def bearer_token(self, token: str = "access", *, provider: str = COGNITO) -> Secret:
+        return await self._run(self._auth.bearer_token, token, provider=provider)
+
+    async def machine_token(
+        self, scopes: str | Iterable[str] | None = None, *, force_refresh: bool = False
+    ) -> MachineToken:
+        """Concurrent callers share one fetch, as for credentials."""
+        return await self._run(self._auth.machine_token, scopes, force_refresh=force_refresh)
+
+    def requests_auth(self, token: str = "access", *, provider: str = COGNITO, scheme: str | None = "Bearer") -> Any:
+        """For ``requests`` (which blocks: call it with ``to_thread``)."""
+        return self._auth.requests_auth(token, provider=provider, scheme=scheme)
+
+    def machine_requests_auth(self, scopes: str | Iterable[str] | None = None, *, scheme: str | None = "Bearer") -> Any:
+        return self._auth.machine_requests_auth(scopes, scheme=scheme)
+
+    def sigv4_auth(self, service: str = "execute-api", region: str | None = None) -> Any:
+        return self._auth.sigv4_auth(service, region)
 
     # --- events -------------------------------------------------------------------------------------
     def subscribe(self, event_type: type[E], handler: Callable[[E], None]) -> Callable[[], None]:

@@ -15,9 +15,16 @@ from aws_client_auth.adapters.cognito.user_pool import CognitoUserPool
 from aws_client_auth.adapters.events import EventBus
 from aws_client_auth.adapters.http import HttpClient, JsonFetcher, http_session
 from aws_client_auth.adapters.identity_pool import CognitoIdentityPool
+from aws_client_auth.adapters.oauth.browser import SystemBrowser
+from aws_client_auth.adapters.oauth.client_auth import token_endpoint_http
+from aws_client_auth.adapters.oauth.client_credentials import ClientCredentialsClient
 from aws_client_auth.adapters.oauth.device_flow import DeviceFlowClient
+from aws_client_auth.adapters.oauth.loopback import LoopbackListener, PastedRedirect
+from aws_client_auth.adapters.oauth.managed_login import ManagedLoginClient
+from aws_client_auth.adapters.oauth.token_cache import FileMachineTokenCache, MemoryMachineTokenCache
 from aws_client_auth.adapters.oauth.transport import OAuthTransport
 from aws_client_auth.adapters.plugins import ProviderContext, custom_factories
+from aws_client_auth.adapters.settings import network
 from aws_client_auth.adapters.settings.model import Settings
 from aws_client_auth.adapters.stores.file import FileSessionStore
 from aws_client_auth.adapters.stores.keyring_store import keyring_store
@@ -34,6 +41,8 @@ from aws_client_auth.application.use_cases.attributes import (
     UpdateAttributes,
     VerifyAttribute,
 )
+from aws_client_auth.application.use_cases.bearer_tokens import UserBearerToken
+from aws_client_auth.application.use_cases.browser_sign_in import SignInWithBrowser, SignOutOfBrowser
 from aws_client_auth.application.use_cases.change_password import ChangePassword
 from aws_client_auth.application.use_cases.complete_device_sign_in import CompleteDeviceSignIn
 from aws_client_auth.application.use_cases.confirm_forgot_password import ConfirmForgotPassword
@@ -45,6 +54,7 @@ from aws_client_auth.application.use_cases.forgot_password import ForgotPassword
 from aws_client_auth.application.use_cases.get_credentials import GetCredentials
 from aws_client_auth.application.use_cases.get_tokens import GetTokens
 from aws_client_auth.application.use_cases.link_identities import LinkIdentities
+from aws_client_auth.application.use_cases.machine_token import GetMachineToken
 from aws_client_auth.application.use_cases.mfa_preference import (
     DisableMfaMethod,
     EnableMfaMethod,
@@ -250,3 +260,82 @@ class Container(containers.DeclarativeContainer):
     delete_account = providers.Factory(
         DeleteAccount, providers=provider_registry, sessions=sessions, tokens=tokens, events=events
     )
+
+    # --- browser sign-in and machine tokens (issue 16) --------------------------------------------------
+    # Browser sign-in: Cognito's managed login, authorization code with PKCE.
+    domain = setting(settings, "cognito", "domain")
+    redirect_uri = setting(settings, "cognito", "redirect_uri")
+    app_client_secret = providers.Callable(Settings.secret, settings, "cognito", "app_client_secret")
+    managed_login = providers.Singleton(
+        ManagedLoginClient,
+        base_url=providers.Callable(network.managed_login_url, domain, pool_region),
+        client_id=app_client_id,
+        redirect_uri=redirect_uri,
+        scopes=setting(settings, "cognito", "scopes"),
+        transport=providers.Singleton(
+            OAuthTransport,
+            client=providers.Singleton(
+                token_endpoint_http,
+                app_client_id,
+                app_client_secret,
+                timeout=timeout,
+                max_attempts=max_attempts,
+                sleeper=sleeper,
+            ),
+        ),
+        verifier=id_token_verifier,
+        clock=clock,
+        confidential=providers.Callable(bool, app_client_secret),
+    )
+    browser = providers.Singleton(SystemBrowser)
+    loopback_listener = providers.Factory(LoopbackListener, redirect_uri)
+    pasted_redirect = providers.Factory(PastedRedirect, redirect_uri=redirect_uri)
+    """Called with ``read=``: what the user pastes (``--no-browser``)."""
+    sign_in_with_browser = providers.Factory(SignInWithBrowser, login=managed_login, sessions=sessions, events=events)
+    sign_out_of_browser = providers.Factory(SignOutOfBrowser, sign_out=sign_out, login=managed_login, events=events)
+
+    # Machine-to-machine tokens: the client credentials grant, cached per profile, configuration and scope set.
+    machine_client_id = setting(settings, "machine", "client_id")
+    machine_client_secret = providers.Callable(Settings.secret, settings, "machine", "client_secret")
+    machine_token_url = providers.Callable(
+        network.machine_token_url, setting(settings, "machine", "token_url"), domain, pool_region
+    )
+    machine_token_file = providers.Singleton(
+        FileMachineTokenCache, home, profile, providers.Callable("{} {}".format, machine_token_url, machine_client_id)
+    )
+    machine_token_cache = providers.Selector(
+        setting(settings, "storage", "backend"),
+        file=machine_token_file,
+        keyring=machine_token_file,  # short-lived tokens a fetch replaces: in the session folder with keyring too
+        memory=providers.Singleton(MemoryMachineTokenCache),
+    )
+    machine_token = providers.Singleton(  # one per process: its lock and memory serve every thread
+        GetMachineToken,
+        source=providers.Singleton(
+            ClientCredentialsClient,
+            token_url=machine_token_url,
+            client_id=machine_client_id,
+            has_secret=providers.Callable(bool, machine_client_secret),
+            transport=providers.Singleton(
+                OAuthTransport,
+                client=providers.Singleton(
+                    token_endpoint_http,
+                    machine_client_id,
+                    machine_client_secret,
+                    timeout=timeout,
+                    max_attempts=max_attempts,
+                    sleeper=sleeper,
+                ),
+            ),
+            clock=clock,
+        ),
+        cache=machine_token_cache,
+        clock=clock,
+        events=events,
+        default_scopes=setting(settings, "machine", "scopes"),
+    )
+
+    reset.add_kwargs(machine_tokens=machine_token_cache)  # reset forgets this profile's machine tokens too
+
+    # The HTTP helpers: a signed-in user's token for the Authorization header.
+    bearer_tokens = providers.Singleton(UserBearerToken, tokens=tokens, sessions=sessions)

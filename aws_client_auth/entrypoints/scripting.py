@@ -10,17 +10,22 @@ domain's typed errors; everything goes through the use cases, so events fire as 
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from aws_client_auth.adapters import aws_sdk
+from aws_client_auth.adapters.http_auth import BearerAuth, SigV4Auth
 from aws_client_auth.application.ports.sleeper import Cancellation
 from aws_client_auth.application.queries import ProviderStatus, Status
 from aws_client_auth.application.services.providers import AuthProvider, SignInMethod
+from aws_client_auth.application.use_cases.bearer_tokens import token_kind
+from aws_client_auth.application.use_cases.browser_sign_in import DEFAULT_TIMEOUT
 from aws_client_auth.domain.credentials import Credentials
 from aws_client_auth.domain.events import Event
 from aws_client_auth.domain.identity import Identity
+from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.session import Pending
 from aws_client_auth.domain.sign_in import (
     CodeDelivery,
@@ -31,7 +36,7 @@ from aws_client_auth.domain.sign_in import (
     SignInStep,
     SignUpResult,
 )
-from aws_client_auth.domain.tokens import COGNITO, ProviderName, Tokens
+from aws_client_auth.domain.tokens import COGNITO, MachineToken, ProviderName, Tokens, scope_set
 from aws_client_auth.domain.user import MfaPreferences, MfaType, RememberedDevice, TrackedDevice
 from aws_client_auth.entrypoints.bootstrap import build_container
 from aws_client_auth.entrypoints.container import Container
@@ -213,7 +218,9 @@ class ClientAuth:
         return self._c.queries().has_persisted_logins()
 
     def reset(self) -> None:
+        """Forget everything this profile holds, machine tokens included."""
         self._c.reset().execute()
+        self._c.machine_token.reset()  # this process's copies in memory go with the cache
 
     def boto3_session(self, region: str | None = None) -> Any:
         """A boto3 Session whose clients share this profile's refreshing credentials."""
@@ -232,6 +239,92 @@ class ClientAuth:
         """What SDK clients call before each request: the same use case as :meth:`get_credentials`."""
         return self._c.get_credentials().execute
 
+    # --- browser sign-in, machine tokens and the HTTP helpers (issue 16) ----------------------------
+    def sign_in_with_browser(
+        self,
+        *,
+        identity_provider: str | None = None,
+        open_browser: bool = True,
+        paste: Callable[[], str] | None = None,
+        show_url: Callable[[str, bool], None] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        cancel: Cancellation | None = None,
+    ) -> SignedIn:
+        """Sign in to the user pool in a web browser (Cognito's managed login: its own page, identity providers
+        federated through the pool, passkeys), with the authorization code grant and PKCE. ``show_url(url,
+        opened)`` is told the address to visit (by default a warning is logged when no browser could be opened);
+        with ``paste`` (``--no-browser``) no browser is opened here and ``paste()`` returns the address the
+        browser ended on, or only its code. The tokens are the ``cognito`` provider's."""
+        c = self._c
+        use_case = c.sign_in_with_browser()  # first: an unconfigured managed login says what to set
+        receiver = c.pasted_redirect(read=paste) if paste is not None else c.loopback_listener()
+        browser = c.browser() if open_browser and paste is None else None
+        return use_case.execute(
+            receiver,
+            browser=browser,
+            show=show_url or _logged,
+            identity_provider=identity_provider,
+            timeout=timeout,
+            cancel=cancel,
+        )
+
+    def sign_out_of_browser(
+        self,
+        provider: str | None = None,
+        *,
+        globally: bool = False,
+        open_browser: bool = True,
+        show_url: Callable[[str, bool], None] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> tuple[ProviderName, ...]:
+        """:meth:`sign_out`, then the managed-login session ends in the browser (``/logout``); with
+        ``open_browser=False`` the logout address is only shown."""
+        c = self._c
+        use_case = c.sign_out_of_browser()
+        receiver = c.loopback_listener() if open_browser else None
+        browser = c.browser() if open_browser else None
+        return use_case.execute(
+            receiver, browser=browser, show=show_url or _logged, provider=provider, globally=globally, timeout=timeout
+        )
+
+    def bearer_token(self, token: str = "access", *, provider: str = COGNITO) -> Secret:
+        """The signed-in user's ``token`` ("access" or "id") for an ``Authorization`` header, refreshed first when
+        it is about to expire (``client-auth token``)."""
+        return self._c.bearer_tokens().current(token_kind(token), provider)
+
+    def machine_token(self, scopes: str | Iterable[str] | None = None, *, force_refresh: bool = False) -> MachineToken:
+        """An access token from the client credentials grant ([machine] settings), for ``scopes`` (default:
+        ``[machine] scopes``), cached per profile and scope set until shortly before it expires; one fetch at a
+        time across threads and processes."""
+        return self._c.machine_token().execute(scopes, force=force_refresh)
+
+    def requests_auth(self, token: str = "access", *, provider: str = COGNITO, scheme: str | None = "Bearer") -> Any:
+        """A ``requests`` auth object: ``Authorization: Bearer`` with the signed-in user's ``token`` ("access" or
+        "id"), refreshed ahead of expiry, and one retry with a refreshed token after a 401. ``scheme=None`` sends
+        the bare token (AppSync's and API Gateway REST's Cognito authorizers)."""
+        kind = token_kind(token)
+        bearer = self._c.bearer_tokens()
+        return BearerAuth(
+            lambda: bearer.current(kind, provider),
+            lambda rejected: bearer.replacing(rejected, kind, provider),
+            scheme=scheme,
+        )
+
+    def machine_requests_auth(self, scopes: str | Iterable[str] | None = None, *, scheme: str | None = "Bearer") -> Any:
+        """:meth:`requests_auth` with the machine token for ``scopes``."""
+        scope_set(scopes)  # refused now, not at the first request
+        machine = self._c.machine_token()
+        return BearerAuth(
+            lambda: machine.execute(scopes).access_token,
+            lambda rejected: machine.replacing(rejected, scopes).access_token,
+            scheme=scheme,
+        )
+
+    def sigv4_auth(self, service: str = "execute-api", region: str | None = None) -> Any:
+        """A ``requests`` auth object that signs with botocore's SigV4 signer and this profile's refreshing
+        identity-pool credentials (API Gateway IAM authorization, AppSync, any AWS HTTP API)."""
+        return SigV4Auth(self._credentials(), service=service, region=region or self._c.region())
+
     # --- events -------------------------------------------------------------------------------------
     def subscribe(self, event_type: type[E], handler: Callable[[E], None]) -> Callable[[], None]:
         """Call ``handler`` for each event of ``event_type`` (or a subtype); returns the unsubscribe call."""
@@ -239,3 +332,10 @@ class ClientAuth:
 
     def status(self) -> Status:
         return self._c.queries().status()
+
+
+def _logged(url: str, opened: bool) -> None:
+    """A script's default for the sign-in address: no printing from a library, but a warning when no browser could
+    be opened (the person must open the address themselves)."""
+    if not opened:
+        logging.getLogger("aws_client_auth").warning("Open this address in a browser: %s", url)
