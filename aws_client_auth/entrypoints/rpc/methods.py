@@ -7,6 +7,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from aws_client_auth.application.use_cases.browser_sign_in import DEFAULT_TIMEOUT
 from aws_client_auth.domain.errors import DeviceFlowPending
 from aws_client_auth.domain.sign_in import DeviceAuthorization
 from aws_client_auth.domain.tokens import COGNITO
@@ -17,6 +18,7 @@ from aws_client_auth.entrypoints.rpc.results import (
     credentials_shown,
     delivery_data,
     device_data,
+    machine_token_shown,
     mfa_setup_shown,
     pending_data,
     status_data,
@@ -168,6 +170,30 @@ async def reset(auth: AsyncClientAuth) -> dict[str, Any]:
     return {"reset": True}
 
 
+# --- browser sign-in and machine tokens (issue 16) -------------------------------------------------------------
+async def sign_in_with_browser(
+    auth: AsyncClientAuth, *, identity_provider: str | None = None, timeout: float | None = None
+) -> Shown:
+    """Cognito's managed login in the browser of the computer the server runs on (its address is logged on the
+    server's standard error when no browser could be opened)."""
+    return step_data(
+        await auth.sign_in_with_browser(identity_provider=identity_provider, timeout=timeout or DEFAULT_TIMEOUT)
+    )
+
+
+async def sign_out_of_browser(
+    auth: AsyncClientAuth, *, provider: str | None = None, globally: bool = False, timeout: float | None = None
+) -> dict[str, Any]:
+    names = await auth.sign_out_of_browser(provider, globally=globally, timeout=timeout or DEFAULT_TIMEOUT)
+    return {"signed_out": list(names), "global": globally}
+
+
+async def machine_token(
+    auth: AsyncClientAuth, *, scopes: list[str] | None = None, force_refresh: bool = False
+) -> Shown:
+    return machine_token_shown(await auth.machine_token(scopes, force_refresh=force_refresh))
+
+
 METHODS: dict[str, Method] = {
     handler.__name__: Method(handler)
     for handler in (
@@ -193,5 +219,10 @@ METHODS: dict[str, Method] = {
         link_identities,
         status,
         reset,
+        machine_token,
     )
-} | {"complete_device_sign_in": Method(complete_device_sign_in, waits=True)}
+} | {
+    "complete_device_sign_in": Method(complete_device_sign_in, waits=True),
+    "sign_in_with_browser": Method(sign_in_with_browser, waits=True),
+    "sign_out_of_browser": Method(sign_out_of_browser, waits=True),
+}

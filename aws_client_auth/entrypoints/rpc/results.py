@@ -22,7 +22,7 @@ from aws_client_auth.domain.events import Event, OperationFailed
 from aws_client_auth.domain.secret import MASK, Secret, scrub
 from aws_client_auth.domain.sign_in import Challenge, CodeDelivery, DeviceAuthorization, MfaSetup, SignedIn, SignInStep
 from aws_client_auth.domain.text import clean
-from aws_client_auth.domain.tokens import Tokens
+from aws_client_auth.domain.tokens import MachineToken, Tokens
 from aws_client_auth.entrypoints.rpc.protocol import CLIENT_AUTH_ERROR, RpcError
 from aws_client_auth.entrypoints.scripting import Status
 
@@ -174,6 +174,17 @@ def tokens_shown(tokens: Tokens) -> Shown:
 
 
 # --- errors and events --------------------------------------------------------------------------------------
+def machine_token_shown(token: MachineToken) -> Shown:
+    """``token --client-credentials --json``: the machine's access token (the secret this method returns)."""
+    data = {
+        "access_token": token.access_token.reveal(),
+        "token_type": token.token_type,
+        "expires_at": when(token.expires_at),
+        "scopes": sorted(token.scopes),
+    }
+    return Shown(data, (token.access_token.reveal(),))
+
+
 def domain_error(error: ClientAuthError, request_id: str | int | None) -> RpcError:
     message = one_line(str(error))
     data = {"type": type(error).__name__, "code": error.code, "message": message}
