@@ -1,4 +1,5 @@
-"""Everything kept for one profile between runs: tokens, a pending step, identity ids, cached credentials."""
+"""Everything kept for one profile between runs: tokens, a pending step, identity ids, cached credentials, and
+this machine's remembered devices."""
 
 from __future__ import annotations
 
@@ -10,12 +11,19 @@ from types import MappingProxyType
 from aws_client_auth.domain.credentials import Credentials
 from aws_client_auth.domain.sign_in import Challenge, DeviceAuthorization
 from aws_client_auth.domain.tokens import ProviderName, Tokens
+from aws_client_auth.domain.user import RememberedDevice
 
 Pending = Challenge | DeviceAuthorization
 
 
 def _frozen(tokens: Mapping[ProviderName, Tokens]) -> Mapping[ProviderName, Tokens]:
     return MappingProxyType(dict(tokens))
+
+
+def device_entry(provider: ProviderName, login: str) -> str:
+    """Where a remembered device is kept: by provider and the name typed at sign-in (in any case), which is
+    what the next sign-in knows before it has any token."""
+    return f"{provider}/{login.casefold()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +34,13 @@ class Session:
     guest_identity_id: str | None = None
     credentials: Credentials | None = None
     linked_logins: frozenset[str] = frozenset()
+    devices: Mapping[str, RememberedDevice] = field(default_factory=lambda: MappingProxyType({}))
+    """This machine as each user's tracked device (see :func:`device_entry`): kept across a local sign-out, so
+    that a remembered device signs in again without MFA; a global sign-out, a reset or forgetting it drop it."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tokens", _frozen(self.tokens))
+        object.__setattr__(self, "devices", MappingProxyType(dict(self.devices)))
 
     @property
     def signed_in_providers(self) -> tuple[ProviderName, ...]:
@@ -63,7 +75,9 @@ class Session:
           identity for the same logins), so a stored identity is never handed to someone else.
         """
         if self.previous_user(tokens) is not None:
-            return Session(tokens={tokens.provider: tokens}, guest_identity_id=self.guest_identity_id)
+            return Session(
+                tokens={tokens.provider: tokens}, guest_identity_id=self.guest_identity_id, devices=self.devices
+            )
         session = self.with_tokens(tokens)
         stored = self.tokens.get(tokens.provider)
         if stored is not None and (stored.subject is None or tokens.subject is None):
@@ -99,6 +113,35 @@ class Session:
         for provider in providers:
             session = session.without_provider(provider)
         return session
+
+    # --- remembered devices (issue 14) ---------------------------------------------------------------------
+    def device_for(self, provider: ProviderName, login: str) -> RememberedDevice | None:
+        """The device kept for ``login`` (the name typed at sign-in) with ``provider``, if any."""
+        return self.devices.get(device_entry(provider, login))
+
+    def with_device_for(self, provider: ProviderName, login: str, device: RememberedDevice | None) -> Session:
+        """Keep ``device`` for ``login`` with ``provider`` (None drops what was kept)."""
+        devices = {**self.devices}
+        if device is None:
+            devices.pop(device_entry(provider, login), None)
+        else:
+            devices[device_entry(provider, login)] = device
+        return replace(self, devices=devices)
+
+    def replacing_device(self, key: str, device: RememberedDevice | None) -> Session:
+        """Every kept device and every provider's tokens holding the device ``key``, with ``device`` instead (None
+        forgets it)."""
+        devices: dict[str, RememberedDevice] = {}
+        for entry, kept in self.devices.items():
+            if kept.key != key:
+                devices[entry] = kept
+            elif device is not None:
+                devices[entry] = device
+        tokens = {
+            name: (t.with_device(device) if t.device is not None and t.device.key == key else t)
+            for name, t in self.tokens.items()
+        }
+        return replace(self, devices=devices, tokens=tokens)
 
     def with_pending(self, pending: Pending | None) -> Session:
         return replace(self, pending=pending)

@@ -15,7 +15,8 @@ be tied to a configuration that way is not served to any: signing in again repla
 A pending challenge is written in the domain's words (``totp_code``, ``select_mfa_type``; MFA methods ``sms``,
 ``totp``, ``email``). Files written before kept Cognito's names (``SOFTWARE_TOKEN_MFA``, ``SMS_MFA``), in
 version 1 and version 2 alike: both are read, and rewritten in the domain's words on the next save. Fields
-added since (a code delivery's attribute, an MFA set-up's session, a remembered device) are optional on read.
+added since (a code delivery's attribute, an MFA set-up's session, a remembered device, the devices kept per
+user) are optional on read.
 """
 
 from __future__ import annotations
@@ -137,6 +138,7 @@ def encode(session: Session) -> dict[str, Any]:
         "guest_identity_id": session.guest_identity_id,
         "credentials": _credentials(session.credentials),
         "linked_logins": sorted(session.linked_logins),
+        "devices": {entry: _device(device) for entry, device in session.devices.items()},
     }
 
 
@@ -152,6 +154,7 @@ def decode(data: Any) -> Session:
             guest_identity_id=_optional_str(data.get("guest_identity_id")),
             credentials=_read_credentials(data.get("credentials")),
             linked_logins=frozenset(str(k) for k in data.get("linked_logins", [])),
+            devices=_read_devices(data.get("devices", {})),
         )
     except StorageError:
         raise
@@ -244,6 +247,17 @@ def _read_device(data: Any) -> RememberedDevice | None:
         password=_required_secret(data["password"]),
         remembered=remembered,
     )
+
+
+def _read_devices(data: Any) -> dict[str, RememberedDevice]:
+    """This machine's remembered devices, by provider and login (absent from files written before them)."""
+    devices: dict[str, RememberedDevice] = {}
+    for entry, value in data.items():
+        device = _read_device(value)
+        if device is None:
+            raise TypeError("a kept device is empty")
+        devices[_required_str(entry)] = device
+    return devices
 
 
 def _credentials(c: Credentials | None) -> dict[str, Any] | None:

@@ -8,8 +8,8 @@ from aws_client_auth.application.services.sessions import Sessions
 from aws_client_auth.application.services.sign_in import record_step
 from aws_client_auth.domain.errors import InvalidInput, NoPendingSignIn, SessionExpired
 from aws_client_auth.domain.events import SignInFailed
-from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, SignInStep
-from aws_client_auth.domain.user import MfaType, password, verification_code
+from aws_client_auth.domain.sign_in import Answer, Challenge, SignInStep
+from aws_client_auth.domain.user import Email, MfaType, password, verification_code
 
 
 class ConfirmSignIn:
@@ -32,13 +32,18 @@ class ConfirmSignIn:
             except SessionExpired:
                 self._sessions.update(lambda session: session.without_pending(pending.provider))
                 raise
-        return record_step(self._sessions, self._events, step)
+        return record_step(self._sessions, self._events, step, login=pending.username)
 
     @staticmethod
     def _answer(port: PasswordSignIn, challenge: Challenge, answer: str) -> SignInStep:
-        if challenge.kind is ChallengeKind.NEW_PASSWORD_REQUIRED:
+        """By what the challenge is answered with: a new password, an MFA method (to use, or to set up), the
+        email address codes go to, or a code."""
+        expected = challenge.answer
+        if expected is Answer.NEW_PASSWORD:
             return port.answer_new_password(challenge, password(answer, what="New password"))
-        if challenge.kind is ChallengeKind.SELECT_MFA_TYPE:
+        if expected is Answer.EMAIL_ADDRESS:
+            return port.answer_email(challenge, Email(answer.strip()))
+        if expected is Answer.MFA_TYPE:
             choice = MfaType.parse(answer)
             if challenge.options and choice not in challenge.options:
                 allowed = ", ".join(o.name.lower() for o in challenge.options)

@@ -1,7 +1,8 @@
 """The user's devices: remember this machine (pools that ask users to opt in), list them, forget one.
 
-This machine's device keys are kept with the Cognito tokens (they go with every refresh); forgetting this
-device drops them here as well as at the pool, so the next sign-in is a new device's (and asks for MFA).
+This machine's device keys are kept with the Cognito tokens (they go with every refresh) and, for the next
+sign-in, by user in the session; forgetting this device drops them here as well as at the pool, so the next
+sign-in is a new device's (and asks for MFA).
 """
 
 from __future__ import annotations
@@ -33,11 +34,9 @@ def _this_device(tokens: Tokens) -> RememberedDevice:
 
 
 def _with_device(session: Session, key: str, device: RememberedDevice | None) -> Session:
-    """The session with the Cognito tokens' device replaced, if they still hold the device ``key``."""
-    tokens = session.tokens.get(COGNITO)
-    if tokens is None or tokens.device is None or tokens.device.key != key:
-        return session
-    return replace(session, tokens={**session.tokens, COGNITO: tokens.with_device(device)})
+    """The session with the device ``key`` replaced (None: dropped) wherever it is kept: in the tokens that
+    still hold it and among the devices kept for the next sign-in."""
+    return session.replacing_device(key, device)
 
 
 class _DeviceUseCase:

@@ -11,7 +11,7 @@ from aws_client_auth.domain.errors import ClientAuthError
 from aws_client_auth.domain.events import SignInFailed
 from aws_client_auth.domain.sign_in import SignInStep
 from aws_client_auth.domain.tokens import COGNITO, ProviderName
-from aws_client_auth.domain.user import Username, password
+from aws_client_auth.domain.user import RememberedDevice, Username, password
 
 
 class SignIn:
@@ -27,11 +27,21 @@ class SignIn:
         try:
             with failures_published(self._events, lambda e: SignInFailed.of("sign_in", e, name)):
                 user = Username(username)
-                step = self._providers.password(name).sign_in(user, password(secret))
+                port, device = self._providers.password(name), self._remembered_device(name, username)
+                # A provider without device tracking may not take the keyword: it is only passed with a device.
+                step = port.sign_in(user, password(secret), **({"device": device} if device else {}))
         except ClientAuthError:
             self._abandon_pending(name)
             raise
-        return record_step(self._sessions, self._events, step)
+        return record_step(self._sessions, self._events, step, login=username)
+
+    def _remembered_device(self, name: ProviderName, login: str) -> RememberedDevice | None:
+        """This machine as ``login``'s device, kept from an earlier sign-in (a session that cannot be read has
+        none: the sign-in replaces it)."""
+        try:
+            return self._sessions.load().device_for(name, login)
+        except ClientAuthError:
+            return None
 
     def _abandon_pending(self, name: ProviderName) -> None:
         """A new sign-in abandons the previous one's challenge, even when it fails itself."""

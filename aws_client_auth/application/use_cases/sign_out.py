@@ -9,9 +9,21 @@ from aws_client_auth.application.services.providers import ProviderRegistry
 from aws_client_auth.application.services.sessions import Sessions
 from aws_client_auth.domain.errors import ClientAuthError, InvalidInput, NotAuthorized, NotSignedIn, SessionExpired
 from aws_client_auth.domain.events import OperationFailed, SignedOut
+from aws_client_auth.domain.session import Session
 from aws_client_auth.domain.tokens import ProviderName, Tokens
 
 log = logging.getLogger(__name__)
+
+
+def _signed_out(session: Session, names: tuple[ProviderName, ...], *, globally: bool) -> Session:
+    """Without the providers' tokens. This machine's remembered devices stay for a local sign-out (the next
+    sign-in may skip MFA) and go with a global one, which ends the user's trust in every device."""
+    devices = [session.tokens[name].device for name in names if name in session.tokens] if globally else []
+    session = session.without_providers(names)
+    for device in devices:
+        if device is not None:
+            session = session.replacing_device(device.key, None)
+    return session
 
 
 class SignOut:
@@ -42,7 +54,7 @@ class SignOut:
                 self._revoke_everywhere(session.tokens, names)
             else:
                 self._revoke_here(session.tokens, names)
-            self._sessions.update(lambda stored: stored.without_providers(names))
+            self._sessions.update(lambda stored: _signed_out(stored, names, globally=globally))
         for name in names:
             self._events.publish(SignedOut(provider=name, globally=globally))
         return names
