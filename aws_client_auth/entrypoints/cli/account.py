@@ -1,11 +1,14 @@
-"""Account commands: sign-up, confirmation, password reset and change."""
+"""Account commands: sign-up, confirmation, password reset and change, deleting the account."""
 
 from __future__ import annotations
+
+import sys
 
 import click
 
 from aws_client_auth.domain.sign_in import CodeDelivery
 from aws_client_auth.entrypoints.cli.app import Cli, pass_cli, read_secret
+from aws_client_auth.entrypoints.cli.display import server_text
 from aws_client_auth.entrypoints.cli.output import delivery_text
 
 password_stdin = click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
@@ -96,4 +99,34 @@ def change_password(cli: Cli, password_stdin: bool) -> None:
     cli.say("Password changed.", {"password_changed": True})
 
 
-COMMANDS = [sign_up, confirm_sign_up, resend_code, forgot_password, confirm_forgot_password, change_password]
+@click.command("delete-account")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (scripts): the deletion cannot be undone.")
+@pass_cli
+def delete_account(cli: Cli, yes: bool) -> None:
+    """Delete the signed-in user from the Cognito user pool, then this configuration's session.
+
+    Asks for confirmation on a terminal; without one, --yes is required (exit 2 otherwise).
+    """
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.UsageError("Deleting the account cannot be undone: confirm with --yes (no terminal to ask on).")
+        status = cli.auth.status()
+        who = next((p.username for p in status.providers if p.provider == "cognito" and p.username), None)
+        name = f" {server_text(who)}" if who else ""
+        click.confirm(f"Delete the account{name} from the user pool? This cannot be undone", abort=True, err=True)
+    username = cli.auth.delete_account()
+    name = f" {server_text(username)}" if username else ""
+    cli.say(
+        f"Deleted the account{name}; this configuration's session is gone.", {"deleted": True, "username": username}
+    )
+
+
+COMMANDS = [
+    sign_up,
+    confirm_sign_up,
+    resend_code,
+    forgot_password,
+    confirm_forgot_password,
+    change_password,
+    delete_account,
+]

@@ -11,6 +11,7 @@ import click
 from aws_client_auth.domain.errors import DeviceFlowPending
 from aws_client_auth.domain.sign_in import Challenge, DeviceAuthorization, SignedIn, SignInStep
 from aws_client_auth.entrypoints.cli.app import EXIT_PENDING, Cli, pass_cli, read_secret
+from aws_client_auth.entrypoints.cli.devices import remember_device_option, remember_if_asked
 from aws_client_auth.entrypoints.cli.display import server_text
 from aws_client_auth.entrypoints.cli.output import (
     PASSWORD_ANSWERS,
@@ -32,7 +33,9 @@ def report_step(cli: Cli, step: SignInStep) -> None:
     if isinstance(step, SignedIn):
         # The user name may be a provider's unverified email claim: shown as data, never as terminal control.
         who = f" as {server_text(step.tokens.username)}" if step.tokens.username else ""
-        cli.say(f"Signed in to {step.tokens.provider}{who}.", {"status": "signed_in", **tokens_data(step.tokens)})
+        remembered, device = remember_if_asked(cli, step)  # sign-in --remember-device, confirm-sign-in too
+        data = {"status": "signed_in", **tokens_data(step.tokens), **device}
+        cli.say(f"Signed in to {step.tokens.provider}{who}.{remembered}", data)
         return
     cli.say(describe_challenge(step), challenge_data(step), revealed=challenge_secrets(step))
     click.get_current_context().exit(EXIT_PENDING)
@@ -42,6 +45,7 @@ def report_step(cli: Cli, step: SignInStep) -> None:
 @click.argument("username", required=False)
 @click.option("--provider", default="cognito", show_default=True, help=PROVIDER_HELP)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@remember_device_option
 @click.option("--no-wait", is_flag=True, help="Device flow: show the code and return; finish with confirm-sign-in.")
 @click.option("--timeout", type=float, help="Device flow: give up waiting after this many seconds.")
 @pass_cli
@@ -91,6 +95,7 @@ def _countdown(authorization: DeviceAuthorization, done: threading.Event) -> Non
 @click.command("confirm-sign-in")
 @click.argument("answer", required=False)
 @click.option("--answer-stdin", is_flag=True, help="Read the answer (a code, or the new password) from standard input.")
+@remember_device_option
 @pass_cli
 def confirm_sign_in(cli: Cli, answer: str | None, answer_stdin: bool) -> None:
     """Answer the pending challenge, or check once whether a device code was approved.
