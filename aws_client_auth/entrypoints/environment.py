@@ -37,3 +37,10 @@ def session_scope(settings: Settings) -> str:
 
 def profile_name(explicit: str | None, environ: Mapping[str, str]) -> str:
     return explicit or environ.get(ENV_PROFILE) or "default"
+
+
+def check_profile_name(name: str) -> str:
+    """The file store's rule for a profile name (the name becomes a file name); InvalidInput if it breaks it."""
+    from aws_client_auth.adapters.stores.file import check_profile
+
+    return check_profile(name)

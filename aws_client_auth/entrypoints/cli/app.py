@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import click
 
 from aws_client_auth.adapters.redaction import redact
-from aws_client_auth.domain.errors import ClientAuthError
+from aws_client_auth.domain.errors import ClientAuthError, DeviceFlowPending
 from aws_client_auth.domain.events import PreviousUserForgotten
 from aws_client_auth.domain.secret import Secret, remember, scrub
 from aws_client_auth.domain.text import clean
@@ -31,6 +31,7 @@ from aws_client_auth.entrypoints.scripting import ClientAuth
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_PENDING = 3
+EXIT_INTERRUPTED = 130
 _OUR_LOGGERS = ("aws_client_auth",)
 
 
@@ -112,8 +113,85 @@ def configure_logging(verbose: bool, debug: bool) -> None:
         logger.propagate = False
 
 
+def hoist_global_options(args: list[str], params: list[click.Parameter]) -> list[str]:
+    """``args`` with the group's own options moved before the subcommand, wherever they were on the line, as the
+    AWS CLI and gh take them (``client-auth status --json``). ``--help`` and ``--version`` stay where they are
+    (after a subcommand, ``--help`` is that command's), and nothing after ``--`` moves."""
+    with_value: set[str] = set()
+    flags: set[str] = set()
+    for param in params:
+        if isinstance(param, click.Option) and not param.is_eager:
+            (flags if param.is_flag or param.count else with_value).update(param.opts + param.secondary_opts)
+    head: list[str] = []
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":  # the options already before it
+        head.append(args[i])
+        if args[i] in with_value and i + 1 < len(args):
+            head.append(args[i + 1])
+            i += 1
+        i += 1
+    hoisted: list[str] = []
+    rest: list[str] = []
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        if arg in flags:
+            hoisted.append(arg)
+        elif arg.partition("=")[0] in with_value:
+            hoisted.append(arg)
+            if "=" not in arg and i + 1 < len(args):
+                hoisted.append(args[i + 1])
+                i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return head + hoisted + rest
+
+
+def error_line(message: str) -> str:
+    """Every error the CLI reports starts the same way, on one line."""
+    return f"error: {one_line(message)}"
+
+
 class Group(click.Group):
-    """Turns typed errors into one clear line and exit 1; a traceback only with --debug."""
+    """Global options anywhere on the line; typed errors as one clear line and exit 1 (3 for a device code still
+    pending, 2 for a usage error, 130 for Ctrl-C wherever it comes); a traceback only with --debug."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            args = hoist_global_options(args, self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # always exits, as in standalone mode
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.UsageError as error:
+            if error.ctx is not None:
+                click.echo(error.ctx.get_usage(), err=True)
+                if error.ctx.command.get_help_option(error.ctx) is not None:
+                    click.echo(f"Try '{error.ctx.command_path} --help' for help.", err=True)
+            click.echo(error_line(error.format_message()), err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            click.echo(error_line(error.format_message()), err=True)
+            sys.exit(error.exit_code)
+        except click.Abort as error:
+            if isinstance(error.__cause__ or error.__context__, KeyboardInterrupt):  # Ctrl-C, in a prompt too
+                _interrupted()
+            click.echo(error_line("aborted: no answer was given."), err=True)
+            sys.exit(EXIT_FAILURE)
+        except KeyboardInterrupt:
+            _interrupted()
+        except OSError as error:  # a closed pipe on stdout (client-auth status | head): no traceback
+            import errno
+
+            if error.errno != errno.EPIPE:
+                raise
+            sys.exit(EXIT_FAILURE)
+        sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -123,14 +201,19 @@ class Group(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            ctx.exit(130)
+            _interrupted()
         except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback for users
             fail(ctx, f"Unexpected failure ({type(error).__name__}); run again with --debug for details.", error)
 
 
+def _interrupted() -> NoReturn:
+    click.echo("\nInterrupted.", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
 def fail(ctx: click.Context, message: str, error: BaseException) -> NoReturn:
-    """One line on stderr (a JSON object with --json), after a redacted traceback with --debug."""
+    """One line on stderr (a JSON object with --json), after a redacted traceback with --debug. A device code
+    still pending when the wait ends exits 3, as ``sign-in --no-wait`` does: ``confirm-sign-in`` finishes it."""
     cli = ctx.find_object(Cli)
     if cli is not None and cli.debug:
         click.echo(redacted_traceback(error), err=True)
@@ -138,8 +221,8 @@ def fail(ctx: click.Context, message: str, error: BaseException) -> NoReturn:
         code = error.code if isinstance(error, ClientAuthError) else "unexpected"
         click.echo(json.dumps({"error": code, "message": scrub(message)}), err=True)
     else:
-        click.echo(f"error: {one_line(message)}", err=True)
-    ctx.exit(EXIT_FAILURE)
+        click.echo(error_line(message), err=True)
+    ctx.exit(EXIT_PENDING if isinstance(error, DeviceFlowPending) else EXIT_FAILURE)
 
 
 def read_secret(prompt: str, from_stdin: bool, *, confirm: bool = False) -> str:
@@ -148,9 +231,27 @@ def read_secret(prompt: str, from_stdin: bool, *, confirm: bool = False) -> str:
     The value is remembered as a secret at once, so that it is masked wherever a server echoes it, even if
     it fails validation before the domain wraps it.
     """
-    value = _stdin_line(prompt) if from_stdin else click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+    if from_stdin:
+        value = _stdin_line(prompt)
+    else:
+        if not sys.stdin.isatty():
+            # getpass would warn and read the secret from stdin with echo: say how to pass it instead.
+            raise click.UsageError(f"{prompt}: no terminal to ask on; pipe it in with {_stdin_option()}.")
+        value = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
     remember(value)
     return str(value)
+
+
+def _stdin_option() -> str:
+    """The running command's option that reads a secret from standard input (--password-stdin, --answer-stdin)."""
+    ctx = click.get_current_context(silent=True)
+    names = [
+        name
+        for param in (ctx.command.params if ctx is not None else [])
+        for name in getattr(param, "opts", [])
+        if name.endswith("-stdin")
+    ]
+    return names[0] if names else "--password-stdin"
 
 
 def _stdin_line(prompt: str) -> str:

@@ -13,23 +13,26 @@ import sys
 from datetime import UTC, datetime
 
 _GLOBAL_WITH_VALUE = {"--config", "--profile", "--o3de-project"}
+_GLOBAL_FLAGS = {"--json"}  # the process answer is JSON either way; -v and --debug log, so the full CLI runs
 
 
 def _parse(argv: list[str]) -> dict[str, list[str]] | None:
+    """The global options with a value, wherever they are on the line (as the full CLI takes them), if the rest
+    is exactly ``credentials --format process``; else None."""
     options: dict[str, list[str]] = {name: [] for name in _GLOBAL_WITH_VALUE}
     rest: list[str] = []
     i = 0
     while i < len(argv):
         arg = argv[i]
         name, eq, value = arg.partition("=")
-        if name in _GLOBAL_WITH_VALUE and not rest:
+        if name in _GLOBAL_WITH_VALUE:
             if not eq:
                 if i + 1 >= len(argv):
                     return None
                 value = argv[i + 1]
                 i += 1
             options[name].append(value)
-        else:
+        elif arg not in _GLOBAL_FLAGS:
             rest.append(arg)
         i += 1
     if rest not in (["credentials", "--format", "process"], ["credentials", "--format=process"]):

@@ -62,7 +62,8 @@ def delivery_text(delivery: CodeDelivery) -> str:
     return f"{server_text(delivery.medium.lower(), 20)} to {server_text(delivery.destination, 100)}"
 
 
-def describe_challenge(challenge: Challenge) -> str:
+def describe_challenge(challenge: Challenge, *, hint: bool = True) -> str:
+    """What the challenge asks; with ``hint``, how to answer it with confirm-sign-in (not when asked at once)."""
     lines = [f"{challenge.prompt}."]
     if challenge.delivery:
         lines[0] = f"{challenge.prompt} ({delivery_text(challenge.delivery)})."
@@ -70,7 +71,8 @@ def describe_challenge(challenge: Challenge) -> str:
         lines.append("Choices: " + ", ".join(o.value for o in challenge.options))
     if challenge.mfa_setup:
         lines.extend(describe_mfa_setup(challenge.mfa_setup))
-    lines.append(answer_hint(challenge.kind))
+    if hint:
+        lines.append(answer_hint(challenge.kind))
     return "\n".join(lines)
 
 

@@ -23,6 +23,7 @@ from aws_client_auth.entrypoints.cli.output import (
     tokens_data,
     when,
 )
+from aws_client_auth.entrypoints.cli.prompting import answer_on_terminal, no_prompt_option
 from aws_client_auth.entrypoints.scripting import SignInMethod, Status
 
 PROVIDER_HELP = "cognito (the user pool, default), lwa, google, or a custom provider's name."
@@ -48,6 +49,7 @@ def report_step(cli: Cli, step: SignInStep) -> None:
 @remember_device_option
 @click.option("--no-wait", is_flag=True, help="Device flow: show the code and return; finish with confirm-sign-in.")
 @click.option("--timeout", type=float, help="Device flow: give up waiting after this many seconds.")
+@no_prompt_option
 @pass_cli
 def sign_in(
     cli: Cli, username: str | None, provider: str, password_stdin: bool, no_wait: bool, timeout: float | None
@@ -56,7 +58,8 @@ def sign_in(
     if cli.auth.sign_in_method(provider) is SignInMethod.PASSWORD:
         if not username:
             raise click.UsageError(f"{provider} signs in with a username: client-auth sign-in USERNAME")
-        report_step(cli, cli.auth.sign_in(username, read_secret("Password", password_stdin), provider=provider))
+        step = cli.auth.sign_in(username, read_secret("Password", password_stdin), provider=provider)
+        report_step(cli, answer_on_terminal(cli, step))
         return
     authorization = cli.auth.start_device_sign_in(provider)
     if cli.json_output or no_wait:
