@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
 from aws_client_auth.domain.credentials import Credentials
+
+log = logging.getLogger(__name__)
 
 
 def unsigned_client(service: str, *, region: str, endpoint_url: str, timeout: float, max_attempts: int) -> Any:
@@ -28,7 +32,48 @@ def unsigned_client(service: str, *, region: str, endpoint_url: str, timeout: fl
         ignore_configured_endpoint_urls=True,
     )
     make_client: Any = boto3.session.Session().client  # typed per service by the caller, not here
-    return make_client(service, endpoint_url=endpoint_url or None, config=config)
+    client = make_client(service, endpoint_url=endpoint_url or None, config=config)
+    log_calls(client)
+    return client
+
+
+def log_calls(client: Any) -> None:
+    """One line per call at INFO (``-v``): service, operation, HTTP status, duration; with DEBUG (``--debug``) the
+    request id and the retries botocore made. Never a parameter: they carry passwords, codes and tokens."""
+    events = client.meta.events
+    events.register("before-call", _call_started)
+    events.register("after-call", _call_answered)
+    events.register("after-call-error", _call_failed)
+
+
+def _call_started(context: dict[str, Any], **_: Any) -> None:
+    context["client_auth_started"] = time.monotonic()
+
+
+def _call_name(model: Any, context: dict[str, Any]) -> tuple[str, str, float]:
+    service = getattr(getattr(model, "service_model", None), "service_name", "?")
+    started = context.get("client_auth_started")
+    elapsed = (time.monotonic() - started) * 1000 if isinstance(started, float) else 0.0
+    return service, getattr(model, "name", "?"), elapsed
+
+
+def _call_answered(http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+    service, operation, elapsed = _call_name(model, context)
+    status = getattr(http_response, "status_code", "?")
+    log.info("%s %s: HTTP %s in %.0f ms", service, operation, status, elapsed)
+    metadata = parsed.get("ResponseMetadata", {}) if isinstance(parsed, dict) else {}
+    log.debug(
+        "%s %s: request id %s, %s retries",
+        service,
+        operation,
+        metadata.get("RequestId") or "-",
+        metadata.get("RetryAttempts", 0),
+    )
+
+
+def _call_failed(exception: BaseException, model: Any, context: dict[str, Any], **_: Any) -> None:
+    service, operation, elapsed = _call_name(model, context)
+    log.info("%s %s: no answer (%s) after %.0f ms", service, operation, type(exception).__name__, elapsed)
 
 
 def botocore_credentials(fetch: Callable[[], Credentials]) -> Any:

@@ -256,6 +256,25 @@ class HttpClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _attempt(self, method: str, url: str, *, what: str, data: dict[str, str] | None, attempt: int) -> HttpAnswer:
+        """One attempt, logged in one line (``-v``): method, address without its query, status, duration; with
+        ``--debug`` the attempt number and the server's request id. Never the form: it carries secrets."""
+        started = time.monotonic()
+        shown = _without_query(url)
+        try:
+            answer = self._one_attempt(method, url, what=what, data=data, attempt=attempt)
+        except _Failed as failed:
+            took = (time.monotonic() - started) * 1000
+            log.info("%s %s: no answer (%s) in %.0f ms", method, shown, failed.error.code, took)
+            raise
+        took = (time.monotonic() - started) * 1000
+        log.info("%s %s: HTTP %s in %.0f ms", method, shown, answer.status, took)
+        request_id = next((answer.headers[h] for h in _REQUEST_ID_HEADERS if h in answer.headers), "-")
+        log.debug("%s %s: attempt %d of %d, request id %s", method, shown, attempt, self._attempts, request_id)
+        return answer
+
+    def _one_attempt(
+        self, method: str, url: str, *, what: str, data: dict[str, str] | None, attempt: int
+    ) -> HttpAnswer:
         with _Deadline(self.timeout) as deadline:
             try:
                 response = self._session.request(
@@ -327,6 +346,19 @@ class HttpClient:
         if data is None:
             raise ServiceError(f"{what} did not answer with a JSON object.", status=answer.status)
         return data
+
+
+_REQUEST_ID_HEADERS: Final = ("x-amzn-requestid", "x-amz-request-id", "x-request-id", "x-amz-cf-id")
+
+
+def _without_query(url: str) -> str:
+    """An address as logged: no query or fragment (they may carry codes), no user information."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def _too_large(what: str, status: int) -> ServiceError:
