@@ -323,7 +323,7 @@ def test_sms_mfa_on_and_off(cli: ClientAuthCli) -> None:
     register(cli, "gina")
     ok(cli("sign-in", "gina", "--password-stdin", stdin=PASSWORD + "\n"))
     assert "SMS MFA is on" in ok(cli("enable-mfa", "--sms")).out
-    assert ok(cli("--json", "disable-mfa")).data == {"mfa": None, "enabled": False}
+    assert ok(cli("--json", "disable-mfa")).data == {"mfa": None, "enabled": False, "remaining": [], "preferred": None}
     ok(cli("sign-out"))
     assert ok(cli("--json", "sign-in", "gina", "--password-stdin", stdin=PASSWORD + "\n")).data["status"] == "signed_in"
 

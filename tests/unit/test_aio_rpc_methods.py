@@ -42,7 +42,7 @@ def test_account_methods_answer_as_the_cli_does(rig: Rig) -> None:
         "password_changed": True
     }
     assert call(rig, "enable_mfa", mfa_type="sms") == {"mfa": "sms", "enabled": True}
-    assert call(rig, "disable_mfa") == {"mfa": None, "enabled": False}
+    assert call(rig, "disable_mfa") == {"mfa": None, "enabled": False, "remaining": [], "preferred": None}
     assert call(rig, "reset") == {"reset": True}
     assert call(rig, "pending") is None
 

@@ -55,6 +55,9 @@ def accepts(hint: Any, value: Any) -> bool:
     if typing.get_origin(hint) is list:
         (item,) = typing.get_args(hint)
         return isinstance(value, list) and all(accepts(item, v) for v in value)
+    if typing.get_origin(hint) is dict:
+        key, item = typing.get_args(hint)
+        return isinstance(value, dict) and all(accepts(key, k) and accepts(item, v) for k, v in value.items())
     if hint is float:
         return isinstance(value, int | float) and not isinstance(value, bool)
     if hint is int:
@@ -69,4 +72,7 @@ def describe(hint: Any) -> str:
     if typing.get_origin(hint) is list:
         (item,) = typing.get_args(hint)
         return f"a list of {describe(item).split(' ', 1)[-1]}s"
+    if typing.get_origin(hint) is dict:
+        item = typing.get_args(hint)[1]
+        return f"an object of {describe(item).split(' ', 1)[-1]}s"
     return _NAMES.get(hint, getattr(hint, "__name__", str(hint)))

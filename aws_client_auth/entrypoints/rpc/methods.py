@@ -13,6 +13,7 @@ from aws_client_auth.domain.sign_in import DeviceAuthorization
 from aws_client_auth.domain.tokens import COGNITO
 from aws_client_auth.domain.user import MfaType
 from aws_client_auth.entrypoints.aio import AsyncClientAuth
+from aws_client_auth.entrypoints.rpc import account
 from aws_client_auth.entrypoints.rpc.results import (
     Shown,
     credentials_shown,
@@ -91,9 +92,17 @@ async def verify_mfa(auth: AsyncClientAuth, *, code: str) -> dict[str, Any]:
     return {"mfa": "totp", "enabled": True}
 
 
-async def disable_mfa(auth: AsyncClientAuth) -> dict[str, Any]:
-    await auth.disable_mfa()
-    return {"mfa": None, "enabled": False}
+async def disable_mfa(auth: AsyncClientAuth, *, mfa_type: str | None = None) -> dict[str, Any]:
+    """One method off (``mfa_type``), or every one; what is left."""
+    left = await auth.disable_mfa(mfa_type)
+    remaining = sorted(kind.value for kind in left.enabled)
+    preferred = left.preferred.value if left.preferred else None
+    return {
+        "mfa": mfa_type.lower() if mfa_type else None,
+        "enabled": False,
+        "remaining": remaining,
+        "preferred": preferred,
+    }
 
 
 # --- authentication -----------------------------------------------------------------------------------------
@@ -222,6 +231,7 @@ METHODS: dict[str, Method] = {
         machine_token,
     )
 } | {
+    **{handler.__name__: Method(handler) for handler in account.HANDLERS},  # the account and devices (issue 14)
     "complete_device_sign_in": Method(complete_device_sign_in, waits=True),
     "sign_in_with_browser": Method(sign_in_with_browser, waits=True),
     "sign_out_of_browser": Method(sign_out_of_browser, waits=True),
