@@ -22,7 +22,7 @@ def write(path: Path, text: str) -> Path:
 
 def test_documented_defaults_are_the_built_in_ones() -> None:
     documented = tomllib.loads((ROOT / "config" / "default.toml").read_text())
-    assert set(documented) == {"aws", "cognito", "providers", "storage", "session", "network"}
+    assert set(documented) == {"aws", "cognito", "machine", "providers", "storage", "session", "network"}
     settings = load_settings([ROOT / "config" / "default.toml"], environ={})
     built_in = defaults()
     for section, keys in built_in.items():

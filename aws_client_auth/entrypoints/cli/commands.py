@@ -9,6 +9,7 @@ from aws_client_auth.entrypoints.cli import account, attributes, credentials, de
 from aws_client_auth.entrypoints.cli.app import Cli, Group, configure_logging
 from aws_client_auth.entrypoints.cli.demo import demo
 from aws_client_auth.entrypoints.cli.serve import serve
+from aws_client_auth.entrypoints.cli.token import token
 from aws_client_auth.entrypoints.environment import (
     ENV_HOME,
     ENV_O3DE_PROJECT,
@@ -87,3 +88,4 @@ for module in (account, session, mfa, credentials, devices, attributes):
         cli.add_command(command)
 cli.add_command(demo)
 cli.add_command(serve)
+cli.add_command(token)

@@ -11,6 +11,7 @@ import click
 from aws_client_auth.domain.errors import DeviceFlowPending
 from aws_client_auth.domain.sign_in import Challenge, DeviceAuthorization, SignedIn, SignInStep
 from aws_client_auth.entrypoints.cli.app import EXIT_PENDING, Cli, pass_cli, read_secret
+from aws_client_auth.entrypoints.cli.browser import browser_sign_in, browser_sign_out, refuse_with_browser
 from aws_client_auth.entrypoints.cli.devices import remember_device_option, remember_if_asked
 from aws_client_auth.entrypoints.cli.display import server_text
 from aws_client_auth.entrypoints.cli.output import (
@@ -48,13 +49,30 @@ def report_step(cli: Cli, step: SignInStep) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @remember_device_option
 @click.option("--no-wait", is_flag=True, help="Device flow: show the code and return; finish with confirm-sign-in.")
-@click.option("--timeout", type=float, help="Device flow: give up waiting after this many seconds.")
+@click.option("--timeout", type=float, help="Device flow or --browser: give up waiting after this many seconds.")
+@click.option("--browser", "use_browser", is_flag=True, help="Sign in to the user pool in a web browser.")
+@click.option("--identity-provider", help="--browser: go straight to this identity provider of the pool (Google, ...).")
+@click.option("--no-browser", is_flag=True, help="--browser: print the address, read where the browser ended on stdin.")
 @no_prompt_option
 @pass_cli
 def sign_in(
-    cli: Cli, username: str | None, provider: str, password_stdin: bool, no_wait: bool, timeout: float | None
+    cli: Cli,
+    username: str | None,
+    provider: str,
+    password_stdin: bool,
+    no_wait: bool,
+    timeout: float | None,
+    use_browser: bool,
+    identity_provider: str | None,
+    no_browser: bool,
 ) -> None:
-    """Sign in with a password (Cognito) or through the device flow (lwa, google, custom)."""
+    """Sign in with a password (Cognito), in a web browser (--browser), or through the device flow (lwa,
+    google, custom)."""
+    if use_browser or identity_provider or no_browser:
+        given = {"USERNAME": username, "--provider": provider != "cognito", "--password-stdin": password_stdin}
+        refuse_with_browser(**given, **{"--no-wait": no_wait})
+        report_step(cli, browser_sign_in(cli, identity_provider, no_browser, timeout))
+        return
     if cli.auth.sign_in_method(provider) is SignInMethod.PASSWORD:
         if not username:
             raise click.UsageError(f"{provider} signs in with a username: client-auth sign-in USERNAME")
@@ -161,11 +179,18 @@ def refresh(cli: Cli, provider: str) -> None:
 @click.option("--provider", help=PROVIDER_HELP)
 @click.option("--all", "everything", is_flag=True, help="Sign out of every provider (the default).")
 @click.option("--global", "globally", is_flag=True, help="Also revoke the refresh tokens on every device.")
+@click.option("--browser", "use_browser", is_flag=True, help="Also end the browser's managed-login session.")
+@click.option("--no-browser", is_flag=True, help="--browser: print the logout address instead of opening it.")
 @pass_cli
-def sign_out(cli: Cli, provider: str | None, everything: bool, globally: bool) -> None:
+def sign_out(
+    cli: Cli, provider: str | None, everything: bool, globally: bool, use_browser: bool, no_browser: bool
+) -> None:
     """Sign out and forget the tokens (and the identity, once no provider is left)."""
     if provider and everything:
         raise click.UsageError("Give --provider or --all, not both.")
+    if use_browser or no_browser:
+        browser_sign_out(cli, provider, globally, no_browser)
+        return
     names = cli.auth.sign_out(provider, globally=globally)
     where = " everywhere" if globally else ""
     text = f"Signed out of {', '.join(names)}{where}." if names else "Nobody was signed in."
