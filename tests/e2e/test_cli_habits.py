@@ -201,3 +201,21 @@ def test_no_prompt_and_json_keep_exit_3_on_a_terminal(cli: ClientAuthCli, cognit
     assert code == 3, shown
     assert "Enter the code sent by SMS: " not in shown
     assert not answers(cognito, "SMS_MFA_CODE")
+
+
+# --- status -----------------------------------------------------------------------------------------------------
+
+
+def test_status_marks_expired_tokens(cli: ClientAuthCli) -> None:
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from aws_client_auth.entrypoints.cli.output import expired, tokens_until
+
+    now = datetime.now(UTC)
+    assert expired(now - timedelta(seconds=1))
+    assert not expired(now + timedelta(hours=1))
+    assert not expired(None)
+    assert tokens_until(now - timedelta(minutes=5)).startswith("tokens expired at ")
+    assert tokens_until(now + timedelta(minutes=5)).startswith("tokens until ")
+    assert json.loads(ok(cli("status", "--json")).out)["providers"] == []

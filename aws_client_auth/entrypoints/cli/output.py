@@ -32,6 +32,18 @@ def when(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
+def expired(moment: datetime | None, now: datetime | None = None) -> bool:
+    """Whether ``moment`` has passed (a refresh token may still renew what expired)."""
+    return moment is not None and moment <= (now or datetime.now(UTC))
+
+
+def tokens_until(moment: datetime | None) -> str:
+    """The status mark of a provider's tokens: when they expire, or that they have (refreshed on next use)."""
+    if expired(moment):
+        return f"tokens expired at {when(moment)}; refreshed on next use"
+    return f"tokens until {when(moment)}"
+
+
 def tokens_data(tokens: Tokens) -> dict[str, Any]:
     return {"provider": tokens.provider, "username": tokens.username, "expires_at": when(tokens.expires_at)}
 

@@ -21,7 +21,9 @@ from aws_client_auth.entrypoints.cli.output import (
     describe_challenge,
     describe_device,
     device_data,
+    expired,
     tokens_data,
+    tokens_until,
     when,
 )
 from aws_client_auth.entrypoints.cli.prompting import answer_on_terminal, no_prompt_option
@@ -205,7 +207,13 @@ def status(cli: Cli) -> None:
     data: dict[str, Any] = {
         "profile": s.profile,
         "providers": [
-            {"provider": p.provider, "username": p.username, "expires_at": when(p.expires_at)} for p in s.providers
+            {
+                "provider": p.provider,
+                "username": p.username,
+                "expires_at": when(p.expires_at),
+                "expired": expired(p.expires_at),
+            }
+            for p in s.providers
         ],
         "pending": s.pending,
         "authenticated_identity_id": s.authenticated_identity_id,
@@ -222,7 +230,7 @@ def status_lines(s: Status) -> list[str]:
     came from servers: each is one inert line."""
     lines = [f"Profile: {s.profile}"]
     lines += [
-        f"Signed in: {p.provider} as {server_text(p.username or '?')} (tokens until {when(p.expires_at)})"
+        f"Signed in: {p.provider} as {server_text(p.username or '?')} ({tokens_until(p.expires_at)})"
         for p in s.providers
     ]
     if not s.providers:
