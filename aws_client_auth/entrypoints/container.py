@@ -309,26 +309,27 @@ class Container(containers.DeclarativeContainer):
         keyring=machine_token_file,  # short-lived tokens a fetch replaces: in the session folder with keyring too
         memory=providers.Singleton(MemoryMachineTokenCache),
     )
+    machine_token_source = providers.Singleton(
+        ClientCredentialsClient,
+        token_url=machine_token_url,
+        client_id=machine_client_id,
+        has_secret=providers.Callable(bool, machine_client_secret),
+        transport=providers.Singleton(
+            OAuthTransport,
+            client=providers.Singleton(
+                token_endpoint_http,
+                machine_client_id,
+                machine_client_secret,
+                timeout=timeout,
+                max_attempts=max_attempts,
+                sleeper=sleeper,
+            ),
+        ),
+        clock=clock,
+    )
     machine_token = providers.Singleton(  # one per process: its lock and memory serve every thread
         GetMachineToken,
-        source=providers.Singleton(
-            ClientCredentialsClient,
-            token_url=machine_token_url,
-            client_id=machine_client_id,
-            has_secret=providers.Callable(bool, machine_client_secret),
-            transport=providers.Singleton(
-                OAuthTransport,
-                client=providers.Singleton(
-                    token_endpoint_http,
-                    machine_client_id,
-                    machine_client_secret,
-                    timeout=timeout,
-                    max_attempts=max_attempts,
-                    sleeper=sleeper,
-                ),
-            ),
-            clock=clock,
-        ),
+        source=machine_token_source,
         cache=machine_token_cache,
         clock=clock,
         events=events,

@@ -12,6 +12,7 @@ polled no faster than its interval, a revoked refresh token stops working, ...),
 happened. :func:`fake_world` returns them with the ``ClientAuth``, to arrange a test and to look inside.
 """
 
+from aws_client_auth.testing.browser_sign_in import FakeMachineTokens, FakeManagedLogin
 from aws_client_auth.testing.clock import START, FakeClock, FakeSleeper
 from aws_client_auth.testing.device_sign_in import DeviceGrant, FakeDeviceSignIn
 from aws_client_auth.testing.events import RecordingEvents
@@ -30,6 +31,8 @@ __all__ = [
     "FakeClock",
     "FakeDeviceSignIn",
     "FakeIdentityPool",
+    "FakeMachineTokens",
+    "FakeManagedLogin",
     "FakeSleeper",
     "FakeUser",
     "FakeUserPool",

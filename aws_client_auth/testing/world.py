@@ -16,6 +16,7 @@ from aws_client_auth.domain.session import Session
 from aws_client_auth.domain.tokens import GOOGLE, LOGIN_WITH_AMAZON
 from aws_client_auth.entrypoints.bootstrap import container_for
 from aws_client_auth.entrypoints.scripting import ClientAuth
+from aws_client_auth.testing.browser_sign_in import REDIRECT_URI, FakeMachineTokens, FakeManagedLogin
 from aws_client_auth.testing.clock import FakeClock, FakeSleeper
 from aws_client_auth.testing.device_sign_in import FakeDeviceSignIn
 from aws_client_auth.testing.events import RecordingEvents
@@ -54,6 +55,10 @@ class FakeWorld:
     google_device: FakeDeviceSignIn
     identity_pool: FakeIdentityPool
     """The identity pool behind ``get_credentials`` (unused when built with ``identity_pool=False``)."""
+    managed_login: FakeManagedLogin
+    """Browser sign-in: the managed login, the browser and the redirect (``managed_login.user_denies()``)."""
+    machine_tokens: FakeMachineTokens
+    """The client credentials token endpoint behind ``machine_token`` (``machine_tokens.fetches``)."""
 
     @property
     def session(self) -> Session:
@@ -92,6 +97,13 @@ def fake_world(
                 "user_pool_id": USER_POOL_ID,
                 "app_client_id": "fakeappclient1",
                 "identity_pool_id": POOL_ID if identity_pool else "",
+                "domain": "https://login.example.com",
+                "redirect_uri": REDIRECT_URI,
+            },
+            "machine": {
+                "client_id": "fakemachineclient",
+                "client_secret": "fake-machine-secret",
+                "scopes": "games/read",
             },
             "providers.login_with_amazon": {"app_client_id": "amzn1.application-oa2-client.fake"},
             "providers.google": {"app_client_id": "fake.apps.googleusercontent.com", "client_secret": "fake-secret"},
@@ -114,6 +126,12 @@ def fake_world(
     container.user_pool.override(pool)
     container.device_client.override(providers.Callable(device_client))
     container.identity_pool_adapter.override(world_pool)
+    login = FakeManagedLogin(pool)
+    machine_tokens = FakeMachineTokens(clock, allowed=frozenset({"games/read", "games/write"}))
+    container.managed_login.override(login)
+    container.browser.override(login)
+    container.loopback_listener.override(login)
+    container.machine_token_source.override(machine_tokens)
     return FakeWorld(
         auth=ClientAuth.from_container(container),
         clock=clock,
@@ -126,6 +144,8 @@ def fake_world(
         lwa_device=devices[LOGIN_WITH_AMAZON],
         google_device=devices[GOOGLE],
         identity_pool=world_pool,
+        managed_login=login,
+        machine_tokens=machine_tokens,
     )
 
 
