@@ -10,7 +10,7 @@ from datetime import datetime
 
 from aws_client_auth.application.services.providers import ProviderRegistry, SignInMethod
 from aws_client_auth.application.services.sessions import Sessions
-from aws_client_auth.domain.session import Pending
+from aws_client_auth.domain.session import Pending, Session
 from aws_client_auth.domain.sign_in import DeviceAuthorization
 from aws_client_auth.domain.tokens import ProviderName
 
@@ -36,28 +36,31 @@ class Status:
     linked_logins: tuple[str, ...]
 
 
+def status_of(profile: str, session: Session) -> Status:
+    """The status of a stored session: also what the CLI's light path shows without building the facade."""
+    creds = session.credentials
+    pending = session.pending
+    return Status(
+        profile=profile,
+        providers=tuple(
+            ProviderStatus(name, tokens.username, tokens.expires_at) for name, tokens in sorted(session.tokens.items())
+        ),
+        pending=None if pending is None else f"{pending.provider}: {describe(pending)}",
+        authenticated_identity_id=session.authenticated_identity_id,
+        guest_identity_id=session.guest_identity_id,
+        credentials_expiration=creds.expiration if creds else None,
+        credentials_authenticated=creds.authenticated if creds else None,
+        linked_logins=tuple(sorted(session.linked_logins)),
+    )
+
+
 class Queries:
     def __init__(self, sessions: Sessions, providers: ProviderRegistry) -> None:
         self._sessions = sessions
         self._providers = providers
 
     def status(self) -> Status:
-        session = self._sessions.load()
-        creds = session.credentials
-        pending = session.pending
-        return Status(
-            profile=self._sessions.profile,
-            providers=tuple(
-                ProviderStatus(name, tokens.username, tokens.expires_at)
-                for name, tokens in sorted(session.tokens.items())
-            ),
-            pending=None if pending is None else f"{pending.provider}: {describe(pending)}",
-            authenticated_identity_id=session.authenticated_identity_id,
-            guest_identity_id=session.guest_identity_id,
-            credentials_expiration=creds.expiration if creds else None,
-            credentials_authenticated=creds.authenticated if creds else None,
-            linked_logins=tuple(sorted(session.linked_logins)),
-        )
+        return status_of(self._sessions.profile, self._sessions.load())
 
     def identity_id(self) -> str | None:
         return self._sessions.load().current_identity_id

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -26,7 +26,9 @@ from aws_client_auth.entrypoints.cli.display import (
     server_text,
     shown_on_purpose,
 )
-from aws_client_auth.entrypoints.scripting import ClientAuth
+
+if TYPE_CHECKING:
+    from aws_client_auth.entrypoints.scripting import ClientAuth
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -49,6 +51,9 @@ class Cli:
     @property
     def auth(self) -> ClientAuth:
         if self._auth is None:
+            # Imported here: --help and the commands that need no facade do not load the SDK and the DI framework.
+            from aws_client_auth.entrypoints.scripting import ClientAuth
+
             self._auth = ClientAuth.from_config(*self.config, profile=self.profile, o3de_project=self.o3de_project)
             self._auth.subscribe(PreviousUserForgotten, _say_previous_user_forgotten)
         return self._auth

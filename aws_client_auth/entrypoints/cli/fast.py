@@ -1,8 +1,9 @@
-"""The fast path of ``client-auth credentials --format process``: the AWS CLI runs it for every command.
+"""The light paths: ``client-auth credentials --format process`` (the AWS CLI runs it for every command) and the
+stored session that ``status`` shows.
 
-While the cached credentials in the file store are fresh, they are printed from the file with the standard
-library, the settings loader and the store alone: no boto3, requests or dependency-injector import. Anything
-else (other options, another backend, stale or missing credentials) returns None and the full CLI runs.
+They read the file store with the settings loader and the store alone: no boto3, requests or dependency-injector
+import. Anything else (other options, another backend, stale or missing credentials) returns None and the full
+CLI runs.
 """
 
 from __future__ import annotations
@@ -10,7 +11,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aws_client_auth.domain.session import Session
 
 _GLOBAL_WITH_VALUE = {"--config", "--profile", "--o3de-project"}
 _GLOBAL_FLAGS = {"--json"}  # the process answer is JSON either way; -v and --debug log, so the full CLI runs
@@ -68,6 +74,22 @@ def cached_process_credentials(argv: list[str], environ: dict[str, str] | os._En
         return None  # the full CLI reports it properly
     creds = session.cached_credentials(datetime.now(UTC))  # the credential service's rule, without the service
     return None if creds is None else json.dumps(credential_process_json(creds))
+
+
+def stored_session(
+    config: tuple[str, ...], profile: str | None, o3de_project: str | None, environ: Mapping[str, str]
+) -> tuple[str, Session] | None:
+    """The profile's name and its stored session for this configuration, read without the facade; None when the
+    sessions are not in the file store (the facade then answers). Errors are the facade's own, typed."""
+    from aws_client_auth.adapters.settings.loader import load_settings
+    from aws_client_auth.adapters.stores.file import FileSessionStore
+    from aws_client_auth.entrypoints.environment import ENV_O3DE_PROJECT, profile_name, session_home, session_scope
+
+    settings = load_settings(config, environ=environ, o3de_project=o3de_project or environ.get(ENV_O3DE_PROJECT))
+    if settings.get("storage", "backend") != "file":
+        return None
+    name = profile_name(profile, environ)
+    return name, FileSessionStore(session_home(settings, environ), name, session_scope(settings)).load()
 
 
 def try_fast_path() -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from aws_client_auth.entrypoints.cli.app import Cli, pass_cli
-from aws_client_auth.entrypoints.rpc.server import Options, serve_stdio
 
 
 @click.command("serve")
@@ -19,4 +18,6 @@ def serve(cli: Cli, stdio: bool) -> None:
     --config, --profile and --o3de-project apply until the client's initialize names others. Logs go to
     standard error (-v, --debug); standard output carries only the protocol.
     """
+    from aws_client_auth.entrypoints.rpc.server import Options, serve_stdio  # the facade: not for other commands
+
     serve_stdio(Options(cli.config, cli.profile, cli.o3de_project))
