@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from typing import Any
 
 import click
 
+from aws_client_auth.application.queries import Status, status_of
+from aws_client_auth.application.services.providers import SignInMethod
 from aws_client_auth.domain.errors import DeviceFlowPending
 from aws_client_auth.domain.sign_in import Challenge, DeviceAuthorization, SignedIn, SignInStep
 from aws_client_auth.entrypoints.cli.app import EXIT_PENDING, Cli, pass_cli, read_secret
 from aws_client_auth.entrypoints.cli.browser import browser_sign_in, browser_sign_out, refuse_with_browser
 from aws_client_auth.entrypoints.cli.devices import remember_device_option, remember_if_asked
 from aws_client_auth.entrypoints.cli.display import server_text
+from aws_client_auth.entrypoints.cli.fast import stored_session
 from aws_client_auth.entrypoints.cli.output import (
     PASSWORD_ANSWERS,
     challenge_data,
@@ -27,7 +31,6 @@ from aws_client_auth.entrypoints.cli.output import (
     when,
 )
 from aws_client_auth.entrypoints.cli.prompting import answer_on_terminal, no_prompt_option
-from aws_client_auth.entrypoints.scripting import SignInMethod, Status
 
 PROVIDER_HELP = "cognito (the user pool, default), lwa, google, or a custom provider's name."
 
@@ -203,7 +206,8 @@ def sign_out(
 @pass_cli
 def status(cli: Cli) -> None:
     """Who is signed in, token and credential expiry, identity ids. Never a secret."""
-    s = cli.auth.status()
+    stored = stored_session(cli.config, cli.profile, cli.o3de_project, os.environ)  # no facade: a quick answer
+    s = status_of(*stored) if stored is not None else cli.auth.status()
     data: dict[str, Any] = {
         "profile": s.profile,
         "providers": [
