@@ -215,6 +215,56 @@ def process_latency(runs: int) -> Figure:
     )
 
 
+def process_latency_without_home(runs: int) -> Figure:
+    """The same fast path when the session folder comes from the platform (no CLIENT_AUTH_HOME): platformdirs."""
+    with cached_profile() as env, tempfile.TemporaryDirectory() as data_home:
+        # The platform's folder is $XDG_DATA_HOME/aws-client-auth here; the cached file is put where it looks.
+        folder = Path(data_home) / "aws-client-auth"
+        folder.mkdir(mode=0o700)
+        (folder / "default.json").write_bytes((Path(env["CLIENT_AUTH_HOME"]) / "default.json").read_bytes())
+        (folder / "default.json").chmod(0o600)
+        plain = {k: v for k, v in env.items() if k != "CLIENT_AUTH_HOME"} | {"XDG_DATA_HOME": data_home}
+        ours = [str(BIN / "client-auth"), "credentials", "--format", "process"]
+        boto3 = [sys.executable, "-c", "import boto3"]
+        mine, base = [], []
+        for _ in range(runs):
+            mine.append(_wall(ours, plain))
+            base.append(_wall(boto3, plain))
+    a, b = statistics.median(mine), statistics.median(base)
+    return Figure(
+        "credential_process (no CLIENT_AUTH_HOME) vs `import boto3`",
+        a / b,
+        0.5,
+        "x",
+        f"median {a * 1000:.0f} ms vs {b * 1000:.0f} ms over {runs} runs each",
+    )
+
+
+def cli_start(runs: int) -> list[Figure]:
+    """Full-CLI start against the AWS CLI's: `--help` and `status` (no facade, no SDK) vs `aws --version`."""
+    aws = BIN / "aws"
+    if not aws.exists():
+        return []
+    figures = []
+    with cached_profile() as env:
+        for args in (["--help"], ["status"]):
+            mine, base = [], []
+            for _ in range(runs):
+                mine.append(_wall([str(BIN / "client-auth"), *args], env))
+                base.append(_wall([str(aws), "--version"], env))
+            a, b = statistics.median(mine), statistics.median(base)
+            figures.append(
+                Figure(
+                    f"`client-auth {' '.join(args)}` vs `aws --version`",
+                    a / b,
+                    0.3,
+                    "x",
+                    f"median {a * 1000:.0f} ms vs {b * 1000:.0f} ms over {runs} runs each",
+                )
+            )
+    return figures
+
+
 def peak_memory() -> list[Figure]:
     with cached_profile() as env:
         base = _max_rss([sys.executable, "-c", "import boto3"], env)
@@ -282,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
         *cached_read(number=2_000 if quick else 50_000),
         *aws_calls(),
         process_latency(runs=3 if quick else 15),
+        process_latency_without_home(runs=3 if quick else 15),
+        *cli_start(runs=3 if quick else 11),
         *peak_memory(),
     ]
     print(f"{'figure':<52} {'value':>10} {'goal':<9} {'verdict':<18} detail")
