@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,6 +20,18 @@ def session_home(settings: Settings, environ: Mapping[str, str]) -> Path:
     configured = settings.get("storage", "path") or environ.get(ENV_HOME)
     if configured:
         return Path(configured).expanduser()
+    return user_data_dir(environ)
+
+
+def user_data_dir(environ: Mapping[str, str], platform: str = sys.platform) -> Path:
+    """platformdirs' user data folder for this application. On Linux and macOS it is worked out here, as
+    platformdirs does (the XDG rule; ~/Library/Application Support), because the credential_process path runs
+    for every AWS CLI command and importing platformdirs costs it a sixth of its time; elsewhere platformdirs."""
+    if platform.startswith("linux"):
+        base = environ.get("XDG_DATA_HOME", "").strip() or os.path.expanduser("~/.local/share")
+        return Path(base) / APP_NAME
+    if platform == "darwin":
+        return Path(os.path.expanduser("~/Library/Application Support")) / APP_NAME
     import platformdirs
 
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
