@@ -78,7 +78,9 @@ def test_a_global_sign_out_forgets_this_machine_locally(tmp_path: Path) -> None:
         cli = ClientAuthCli(standin.settings_toml(), tmp_path)
         _sign_in_with_code(cli, standin)
         ok(cli("sign-out"))
-        assert _session(cli) is not None and _session(cli)["devices"]  # type: ignore[index]
+        kept = _session(cli)
+        assert kept is not None
+        assert kept["devices"]
         ok(cli("sign-in", "alice", "--password-stdin", stdin=PASSWORD + "\n"))
         ok(cli("sign-out", "--global"))
         assert _session(cli) is None
@@ -140,7 +142,8 @@ def test_mfa_methods_and_the_preferred_one(tmp_path: Path) -> None:
         assert "Preferred: email" in ok(cli("mfa-preference")).out
 
         off = json.loads(ok(cli("--json", "disable-mfa", "email")).out)
-        assert off["mfa"] == "email" and off["remaining"] == ["sms"]
+        assert off["mfa"] == "email"
+        assert off["remaining"] == ["sms"]
         assert cli("mfa-preference", "email").code == 1  # not on: enable it first
         ok(cli("disable-mfa"))
         assert json.loads(ok(cli("--json", "mfa-preference")).out)["enabled"] == []
