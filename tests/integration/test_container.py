@@ -9,6 +9,7 @@ from dependency_injector import providers
 
 from aws_client_auth.adapters.cognito.user_pool import CognitoUserPool
 from aws_client_auth.adapters.identity_pool import CognitoIdentityPool
+from aws_client_auth.adapters.oauth.token_cache import MemoryMachineTokenCache
 from aws_client_auth.adapters.settings.loader import load_settings
 from aws_client_auth.adapters.stores.file import FileSessionStore
 from aws_client_auth.adapters.stores.memory import MemorySessionStore
@@ -25,18 +26,23 @@ CONFIGURED = {
         "user_pool_id": "us-west-2_Pool1",
         "app_client_id": "client1",
         "identity_pool_id": "us-west-2:0000-1111",
+        "domain": "myapp",
+        "redirect_uri": "http://localhost:53682/callback",
     },
+    "machine": {"client_id": "machine1", "client_secret": "machine-secret-1"},
     "storage": {"backend": "memory"},
 }
 
 
 def test_every_provider_of_the_container_builds(tmp_path: Path) -> None:
     container = build_container(overrides=CONFIGURED, environ={"CLIENT_AUTH_HOME": str(tmp_path)})
-    needs_arguments = {"aws_client", "device_client"}  # built per service, and per provider profile
+    needs_arguments = {"aws_client", "device_client", "pasted_redirect"}  # per service, provider profile, reader
     built = {name: provider() for name, provider in container.providers.items() if name not in needs_arguments}
     assert isinstance(built["user_pool"], CognitoUserPool)
     assert isinstance(built["identity_pool"], CognitoIdentityPool)
     assert isinstance(built["session_store"], MemorySessionStore)
+    assert built["machine_token_url"] == "https://myapp.auth.us-west-2.amazoncognito.com/oauth2/token"
+    assert isinstance(built["machine_token_cache"], MemoryMachineTokenCache)
     registry = built["provider_registry"]
     assert registry.get("cognito").login_key == "cognito-idp.us-west-2.amazonaws.com/us-west-2_Pool1"
     with pytest.raises(e.ProviderNotConfigured, match="login_with_amazon"):
