@@ -26,7 +26,7 @@ def unsigned_client(service: str, *, region: str, endpoint_url: str, timeout: fl
         region_name=region,
         connect_timeout=timeout,
         read_timeout=timeout,
-        retries={"mode": "standard", "max_attempts": max_attempts},
+        retries={"mode": "standard", "total_max_attempts": max_attempts},  # attempts, first one included
         # Only the configured endpoint (already checked: https, or http to this machine) is used: botocore's own
         # AWS_ENDPOINT_URL_* variables and ~/.aws/config endpoint_url would bypass that check.
         ignore_configured_endpoint_urls=True,
@@ -46,18 +46,29 @@ def log_calls(client: Any) -> None:
     events.register("after-call-error", _call_failed)
 
 
-def _call_started(context: dict[str, Any], **_: Any) -> None:
-    context["client_auth_started"] = time.monotonic()
+# botocore passes these hooks keyword arguments that vary by event and version: every one is optional here, so
+# that a log line can never break a call.
 
 
-def _call_name(model: Any, context: dict[str, Any]) -> tuple[str, str, float]:
+def _call_started(context: dict[str, Any] | None = None, **_: Any) -> None:
+    if context is not None:
+        context["client_auth_started"] = time.monotonic()
+
+
+def _call_name(model: Any, context: dict[str, Any] | None) -> tuple[str, str, float]:
     service = getattr(getattr(model, "service_model", None), "service_name", "?")
-    started = context.get("client_auth_started")
+    started = (context or {}).get("client_auth_started")
     elapsed = (time.monotonic() - started) * 1000 if isinstance(started, float) else 0.0
     return service, getattr(model, "name", "?"), elapsed
 
 
-def _call_answered(http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+def _call_answered(
+    http_response: Any = None,
+    parsed: dict[str, Any] | None = None,
+    model: Any = None,
+    context: dict[str, Any] | None = None,
+    **_: Any,
+) -> None:
     service, operation, elapsed = _call_name(model, context)
     status = getattr(http_response, "status_code", "?")
     log.info("%s %s: HTTP %s in %.0f ms", service, operation, status, elapsed)
@@ -71,7 +82,9 @@ def _call_answered(http_response: Any, parsed: dict[str, Any], model: Any, conte
     )
 
 
-def _call_failed(exception: BaseException, model: Any, context: dict[str, Any], **_: Any) -> None:
+def _call_failed(
+    exception: BaseException | None = None, model: Any = None, context: dict[str, Any] | None = None, **_: Any
+) -> None:
     service, operation, elapsed = _call_name(model, context)
     log.info("%s %s: no answer (%s) after %.0f ms", service, operation, type(exception).__name__, elapsed)
 
