@@ -300,12 +300,13 @@ def test_the_protocol_page_documents_every_method_and_parameter() -> None:
 
 
 def test_the_shapes_are_the_clis() -> None:
-    """The server writes the CLI's --json shapes out itself (the two faces do not import each other): they must
-    stay the same. A change to cli/output.py that fails here is a change to rpc/results.py too."""
+    """Both faces build their results from entrypoints/shapes.py; what each adds on top (the secrets shown on
+    purpose, credentials) must still give the same JSON."""
     from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, MfaSetup, SignedIn
     from aws_client_auth.domain.user import MfaType
     from aws_client_auth.entrypoints.cli import output
-    from aws_client_auth.entrypoints.rpc.results import challenge_shown, credentials_shown, device_data, step_data
+    from aws_client_auth.entrypoints.rpc.results import challenge_shown, credentials_shown, step_data
+    from aws_client_auth.entrypoints.shapes import device_data
 
     moment = datetime(2030, 1, 1, 12, tzinfo=UTC)
     tokens = Tokens(ProviderName("cognito"), Secret("access-shape-token"), moment, username="alice")

@@ -7,7 +7,7 @@ a line. The --json renderings keep values exact: the JSON encoder escapes them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from aws_client_auth.domain.credentials import Credentials
@@ -21,20 +21,24 @@ from aws_client_auth.domain.sign_in import (
     MfaSetup,
 )
 from aws_client_auth.domain.text import clean
-from aws_client_auth.domain.tokens import Tokens
 from aws_client_auth.entrypoints.cli.display import server_text, shown_on_purpose
+from aws_client_auth.entrypoints.shapes import (
+    challenge_data,
+    device_data,
+    expired,
+    mfa_setup_data,
+    tokens_data,
+    when,
+)
+
+__all__ = ["challenge_data", "device_data", "expired", "mfa_setup_data", "tokens_data", "when"]
 
 PASSWORD_ANSWERS = frozenset({ChallengeKind.NEW_PASSWORD_REQUIRED})
 """Challenges answered with a password: never taken from the command line, where other users see it."""
 
 
-def when(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
-def expired(moment: datetime | None, now: datetime | None = None) -> bool:
-    """Whether ``moment`` has passed (a refresh token may still renew what expired)."""
-    return moment is not None and moment <= (now or datetime.now(UTC))
 
 
 def tokens_until(moment: datetime | None) -> str:
@@ -44,29 +48,10 @@ def tokens_until(moment: datetime | None) -> str:
     return f"tokens until {when(moment)}"
 
 
-def tokens_data(tokens: Tokens) -> dict[str, Any]:
-    return {"provider": tokens.provider, "username": tokens.username, "expires_at": when(tokens.expires_at)}
 
 
-def challenge_data(challenge: Challenge) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "status": "challenge",
-        "provider": challenge.provider,
-        "challenge": challenge.kind.value,
-        "prompt": challenge.prompt,
-    }
-    if challenge.delivery:
-        data["delivery"] = {"medium": challenge.delivery.medium, "destination": challenge.delivery.destination}
-    if challenge.options:
-        data["options"] = [o.value for o in challenge.options]
-    if challenge.mfa_setup:
-        data |= mfa_setup_data(challenge.mfa_setup)
-    return data
 
 
-def mfa_setup_data(setup: MfaSetup) -> dict[str, Any]:
-    # Shown on purpose: the user must copy this secret into an authenticator app.
-    return {"secret": setup.secret.reveal(), "otpauth_uri": setup.otpauth_uri.reveal()}
 
 
 def delivery_text(delivery: CodeDelivery) -> str:
@@ -112,16 +97,6 @@ def describe_mfa_setup(setup: MfaSetup) -> list[str]:
     return lines + qr_if_exact(setup.otpauth_uri.reveal())
 
 
-def device_data(authorization: DeviceAuthorization) -> dict[str, Any]:
-    return {
-        "status": "pending",
-        "provider": authorization.provider,
-        "user_code": authorization.user_code,
-        "verification_uri": authorization.verification_uri,
-        "verification_uri_complete": authorization.verification_uri_complete,
-        "expires_at": when(authorization.expires_at),
-        "interval": authorization.interval,
-    }
 
 
 def describe_device(authorization: DeviceAuthorization) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from typing import Any
 
 import click
 
@@ -25,12 +24,12 @@ from aws_client_auth.entrypoints.cli.output import (
     describe_challenge,
     describe_device,
     device_data,
-    expired,
     tokens_data,
     tokens_until,
     when,
 )
 from aws_client_auth.entrypoints.cli.prompting import answer_on_terminal, no_prompt_option
+from aws_client_auth.entrypoints.shapes import status_data
 
 PROVIDER_HELP = "cognito (the user pool, default), lwa, google, or a custom provider's name."
 
@@ -208,25 +207,7 @@ def status(cli: Cli) -> None:
     """Who is signed in, token and credential expiry, identity ids. Never a secret."""
     stored = stored_session(cli.config, cli.profile, cli.o3de_project, os.environ)  # no facade: a quick answer
     s = status_of(*stored) if stored is not None else cli.auth.status()
-    data: dict[str, Any] = {
-        "profile": s.profile,
-        "providers": [
-            {
-                "provider": p.provider,
-                "username": p.username,
-                "expires_at": when(p.expires_at),
-                "expired": expired(p.expires_at),
-            }
-            for p in s.providers
-        ],
-        "pending": s.pending,
-        "authenticated_identity_id": s.authenticated_identity_id,
-        "guest_identity_id": s.guest_identity_id,
-        "credentials_expiration": when(s.credentials_expiration),
-        "credentials_authenticated": s.credentials_authenticated,
-        "linked_logins": list(s.linked_logins),
-    }
-    cli.say("\n".join(status_lines(s)), data)
+    cli.say("\n".join(status_lines(s)), status_data(s))
 
 
 def status_lines(s: Status) -> list[str]:

@@ -17,16 +17,13 @@ from aws_client_auth.entrypoints.rpc import account
 from aws_client_auth.entrypoints.rpc.results import (
     Shown,
     credentials_shown,
-    delivery_data,
-    device_data,
     machine_token_shown,
     mfa_setup_shown,
     pending_data,
-    status_data,
     step_data,
-    tokens_data,
     tokens_shown,
 )
+from aws_client_auth.entrypoints.shapes import delivery_data, device_data, status_data, tokens_data
 
 Handler = Callable[..., Coroutine[Any, Any, Any]]
 

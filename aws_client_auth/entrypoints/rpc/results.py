@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 from typing import Any, Final
 
@@ -24,7 +24,13 @@ from aws_client_auth.domain.sign_in import Challenge, CodeDelivery, DeviceAuthor
 from aws_client_auth.domain.text import clean
 from aws_client_auth.domain.tokens import MachineToken, Tokens
 from aws_client_auth.entrypoints.rpc.protocol import CLIENT_AUTH_ERROR, RpcError
-from aws_client_auth.entrypoints.scripting import Status
+from aws_client_auth.entrypoints.shapes import (
+    challenge_data,
+    delivery_data,
+    device_data,
+    tokens_data,
+    when,
+)
 
 MESSAGE_LIMIT: Final = 4000
 """The longest message text, in characters (a service's words are part of it)."""
@@ -72,16 +78,10 @@ def one_line(text: str) -> str:
 
 
 # --- the CLI's --json shapes --------------------------------------------------------------------------------
-def when(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
-def tokens_data(tokens: Tokens) -> dict[str, Any]:
-    return {"provider": tokens.provider, "username": tokens.username, "expires_at": when(tokens.expires_at)}
 
 
-def delivery_data(delivery: CodeDelivery | None) -> dict[str, str] | None:
-    return {"medium": delivery.medium, "destination": delivery.destination} if delivery else None
 
 
 def mfa_setup_shown(setup: MfaSetup) -> Shown:
@@ -98,33 +98,11 @@ def step_data(step: SignInStep) -> Shown:
 
 
 def challenge_shown(challenge: Challenge) -> Shown:
-    data: dict[str, Any] = {
-        "status": "challenge",
-        "provider": challenge.provider,
-        "challenge": challenge.kind.value,
-        "prompt": challenge.prompt,
-    }
-    if challenge.delivery:
-        data["delivery"] = delivery_data(challenge.delivery)
-    if challenge.options:
-        data["options"] = [o.value for o in challenge.options]
-    if challenge.mfa_setup is None:
-        return Shown(data, ())
-    setup = mfa_setup_shown(challenge.mfa_setup)
-    return Shown(data | setup.data, setup.revealed)
+    setup = challenge.mfa_setup
+    revealed = () if setup is None else (setup.secret.reveal(), setup.otpauth_uri.reveal())
+    return Shown(challenge_data(challenge), revealed)
 
 
-def device_data(authorization: DeviceAuthorization) -> dict[str, Any]:
-    """As ``client-auth --json sign-in --no-wait``: the code to show; never the device code behind it."""
-    return {
-        "status": "pending",
-        "provider": authorization.provider,
-        "user_code": authorization.user_code,
-        "verification_uri": authorization.verification_uri,
-        "verification_uri_complete": authorization.verification_uri_complete,
-        "expires_at": when(authorization.expires_at),
-        "interval": authorization.interval,
-    }
 
 
 def pending_data(pending: object) -> dict[str, Any] | Shown | None:
@@ -135,20 +113,6 @@ def pending_data(pending: object) -> dict[str, Any] | Shown | None:
     return None
 
 
-def status_data(status: Status) -> dict[str, Any]:
-    """As ``client-auth --json status``: never a secret."""
-    return {
-        "profile": status.profile,
-        "providers": [
-            {"provider": p.provider, "username": p.username, "expires_at": when(p.expires_at)} for p in status.providers
-        ],
-        "pending": status.pending,
-        "authenticated_identity_id": status.authenticated_identity_id,
-        "guest_identity_id": status.guest_identity_id,
-        "credentials_expiration": when(status.credentials_expiration),
-        "credentials_authenticated": status.credentials_authenticated,
-        "linked_logins": list(status.linked_logins),
-    }
 
 
 def credentials_shown(credentials: Credentials) -> Shown:
