@@ -16,6 +16,9 @@ EXPECTED = {
     "AWS calls: later run, identity id kept",
     "AWS calls: fresh cached credentials",
     "credential_process latency vs `import boto3`",
+    "credential_process (no CLIENT_AUTH_HOME) vs `import boto3`",
+    "`client-auth --help` vs `aws --version`",
+    "`client-auth status` vs `aws --version`",
     "peak memory: credential_process vs `import boto3`",
     "peak memory: full CLI (status) vs `import boto3`",
 }

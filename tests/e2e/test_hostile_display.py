@@ -128,7 +128,9 @@ def test_status_shows_a_stored_device_step_and_user_name_inert(cli: ClientAuthCl
     assert_inert(run, "status")
     data = cli("--json", "status").data
     assert HOSTILE in str(data["pending"])
-    assert data["providers"] == [{"provider": "cognito", "username": HOSTILE, "expires_at": json_time(tokens)}]
+    assert data["providers"] == [
+        {"provider": "cognito", "username": HOSTILE, "expires_at": json_time(tokens), "expired": False}
+    ]
 
 
 def json_time(tokens: Tokens) -> str:

@@ -169,7 +169,11 @@ class Group(click.Group):
             args = hoist_global_options(args, self.get_params(ctx))
         return super().parse_args(ctx, args)
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # always exits, as in standalone mode
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """As a program: always exits, with one ``error:`` line for any failure. A caller that asks for
+        ``standalone_mode=False`` (the demo runs the commands in-process) gets click's own behaviour."""
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
         kwargs["standalone_mode"] = False
         try:
             result = super().main(*args, **kwargs)
