@@ -12,10 +12,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote, urlencode
 
-import jwt
-
 from aws_client_auth.adapters.cognito import srp
 from aws_client_auth.adapters.cognito.id_tokens import IdTokenVerifier
+from aws_client_auth.adapters.jwt_claims import unverified_claims
 from aws_client_auth.application.ports.clock import Clock
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.secret import Secret, remember
@@ -176,8 +175,5 @@ def challenge_delivery(params: Mapping[str, Any]) -> CodeDelivery | None:
 def unverified_claim(token: str, claim: str) -> str | None:
     """Only for a display label: the token itself is Cognito's, which checks it on every call. The value is
     unverified text from a server, so it is cleaned before anyone shows it."""
-    try:
-        value = jwt.decode(token, options={"verify_signature": False}).get(claim)
-    except jwt.PyJWTError:
-        return None
+    value = unverified_claims(token).get(claim)
     return clean(value, 128) if value else None

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
 
-import jwt
-
 from aws_client_auth.adapters.boundary import checked_answers
+from aws_client_auth.adapters.jwt_claims import unverified_claims
 from aws_client_auth.adapters.oauth import checks
 from aws_client_auth.adapters.oauth.transport import OAuthAnswer, OAuthPoster, provider_error
 from aws_client_auth.application.ports.clock import Clock
@@ -171,10 +170,5 @@ def _token_lifetime(data: Mapping[str, Any]) -> float:
 def _display_claims(id_token: str | None) -> dict[str, str]:
     """Who signed in, for display only: the identity pool verifies the token itself. Unverified, so cleaned
     like any other text a server sent."""
-    if not id_token:
-        return {}
-    try:
-        claims = jwt.decode(id_token, options={"verify_signature": False})
-    except jwt.PyJWTError:
-        return {}
+    claims = unverified_claims(id_token) if id_token else {}
     return {k: clean(claims[k], MAX_CLAIM) for k in ("email", "sub") if claims.get(k)}

@@ -107,12 +107,9 @@ def _issued_for(session: Session, scope: str) -> bool:
         return False
     pool, _, rest = scope.partition("/")
     client = rest.partition("/")[0]
-    import jwt  # only for version-1 files: the credential_process path does not pay for it
+    from aws_client_auth.adapters.jwt_claims import unverified_claims  # only for version-1 files
 
-    try:
-        claims = jwt.decode(cognito.id_token.reveal(), options={"verify_signature": False})
-    except jwt.PyJWTError:
-        return False
+    claims = unverified_claims(cognito.id_token.reveal())
     return str(claims.get("iss", "")).rsplit("/", 1)[-1] == pool and claims.get("aud") == client
 
 
