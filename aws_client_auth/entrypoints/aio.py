@@ -267,14 +267,21 @@ class AsyncClientAuth:
         show_url: Callable[[str, bool], None] | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> tuple[ProviderName, ...]:
-        return await self._run(
-            self._auth.sign_out_of_browser,
-            provider,
-            globally=globally,
-            open_browser=open_browser,
-            show_url=show_url,
-            timeout=timeout,
-        )
+        """As :meth:`ClientAuth.sign_out_of_browser`; cancelling the awaiting task closes the listener at once."""
+        cancel = threading.Event()
+        try:
+            return await self._run(
+                self._auth.sign_out_of_browser,
+                provider,
+                globally=globally,
+                open_browser=open_browser,
+                show_url=show_url,
+                timeout=timeout,
+                cancel=cancel,
+            )
+        except asyncio.CancelledError:
+            cancel.set()
+            raise
 
     async def bearer_token(self, token: str = "access", *, provider: str = COGNITO) -> Secret:
         return await self._run(self._auth.bearer_token, token, provider=provider)

@@ -276,15 +276,22 @@ class ClientAuth:
         open_browser: bool = True,
         show_url: Callable[[str, bool], None] | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        cancel: Cancellation | None = None,
     ) -> tuple[ProviderName, ...]:
         """:meth:`sign_out`, then the managed-login session ends in the browser (``/logout``); with
-        ``open_browser=False`` the logout address is only shown."""
+        ``open_browser=False`` the logout address is only shown. ``cancel`` stops the wait for the browser."""
         c = self._c
         use_case = c.sign_out_of_browser()
         receiver = c.loopback_listener() if open_browser else None
         browser = c.browser() if open_browser else None
         return use_case.execute(
-            receiver, browser=browser, show=show_url or _logged, provider=provider, globally=globally, timeout=timeout
+            receiver,
+            browser=browser,
+            show=show_url or _logged,
+            provider=provider,
+            globally=globally,
+            timeout=timeout,
+            cancel=cancel,
         )
 
     def bearer_token(self, token: str = "access", *, provider: str = COGNITO) -> Secret:

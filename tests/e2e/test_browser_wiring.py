@@ -373,3 +373,45 @@ def test_cli_token_without_a_session_says_so(server: ManagedLogin, tmp_path: Pat
     assert run.code == 1
     assert run.out == ""
     assert run.err.startswith("error:")
+
+
+def test_cancelling_an_async_browser_sign_out_frees_the_port_at_once(server: ManagedLogin, tmp_path: Path) -> None:
+    """The JSON-RPC server's cancel (and shutdown) rely on it: a sign-out whose browser never comes back must not
+    hold the redirect port (and the next browser sign-in) for its whole timeout."""
+    import asyncio
+    import contextlib
+    import socket
+    import time
+
+    from aws_client_auth.entrypoints.aio import AsyncClientAuth
+
+    class BrowserThatNeverComesBack:
+        def open(self, url: str) -> bool:
+            return True
+
+    uri = loopback_redirect_uri(server)
+    redirect = urlsplit(uri)
+    auth = facade_on(settings_for(server, uri, storage={"path": str(tmp_path)}))
+    auth.container.browser.override(providers.Object(BrowserThatNeverComesBack()))
+    facade = AsyncClientAuth.from_container(auth.container)
+
+    async def scenario() -> float:
+        task = asyncio.ensure_future(
+            facade.sign_out_of_browser(open_browser=True, show_url=lambda url, opened: None, timeout=60)
+        )
+        await asyncio.sleep(0.5)  # the listener is up and waiting for a browser that never comes
+        task.cancel()
+        started = time.monotonic()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        for _ in range(50):
+            with socket.socket() as probe:
+                try:
+                    probe.bind((redirect.hostname or "127.0.0.1", redirect.port or 0))
+                except OSError:
+                    await asyncio.sleep(0.1)
+                    continue
+                return time.monotonic() - started
+        return float("inf")
+
+    assert asyncio.run(scenario()) < 5

@@ -73,9 +73,12 @@ class Cli:
             self.show(text, err=True)
 
     @staticmethod
-    def show(text: str, *, err: bool = False, revealed: Collection[Secret] = ()) -> None:
-        """Human text: every line passes display.for_terminal, whatever servers put into it."""
-        click.echo(for_terminal(text, [shown_on_purpose(s) for s in revealed]), err=err)
+    def show(text: str, *, err: bool = False, revealed: Collection[Secret | str] = ()) -> None:
+        """Human text: every line passes display.for_terminal, whatever servers put into it. ``revealed`` values
+        are shown even if a secret's value happens to be part of them (a plain string is not made a secret, so
+        it is not masked in later messages either)."""
+        shown = [shown_on_purpose(s) if isinstance(s, Secret) else s for s in revealed]
+        click.echo(for_terminal(text, shown), err=err)
 
 
 def _say_previous_user_forgotten(event: PreviousUserForgotten) -> None:

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import click
 
-from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.sign_in import SignedIn
 from aws_client_auth.entrypoints.cli.app import Cli
 
@@ -30,7 +29,7 @@ def browser_url_shown(cli: Cli, pasting: bool) -> Callable[[str, bool], None]:
             text = f"Your browser was opened. If it did not open, visit:\n  {url}"
         else:
             text = f"Open this address in a browser on this computer:\n  {url}"
-        cli.show(text, err=True, revealed=[Secret(url)])
+        cli.show(text, err=True, revealed=[url])
 
     return show
 
@@ -61,7 +60,7 @@ def browser_sign_in(cli: Cli, identity_provider: str | None, no_browser: bool, t
         identity_provider=identity_provider,
         paste=read_pasted if no_browser else None,
         show_url=browser_url_shown(cli, no_browser),
-        timeout=timeout or BROWSER_TIMEOUT,
+        timeout=BROWSER_TIMEOUT if timeout is None else timeout,
     )
 
 

@@ -183,15 +183,19 @@ async def sign_in_with_browser(
     """Cognito's managed login in the browser of the computer the server runs on (its address is logged on the
     server's standard error when no browser could be opened)."""
     return step_data(
-        await auth.sign_in_with_browser(identity_provider=identity_provider, timeout=timeout or DEFAULT_TIMEOUT)
+        await auth.sign_in_with_browser(identity_provider=identity_provider, timeout=_or_default(timeout))
     )
 
 
 async def sign_out_of_browser(
     auth: AsyncClientAuth, *, provider: str | None = None, globally: bool = False, timeout: float | None = None
 ) -> dict[str, Any]:
-    names = await auth.sign_out_of_browser(provider, globally=globally, timeout=timeout or DEFAULT_TIMEOUT)
+    names = await auth.sign_out_of_browser(provider, globally=globally, timeout=_or_default(timeout))
     return {"signed_out": list(names), "global": globally}
+
+
+def _or_default(timeout: float | None) -> float:
+    return DEFAULT_TIMEOUT if timeout is None else timeout
 
 
 async def machine_token(
