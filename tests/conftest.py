@@ -11,6 +11,15 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.pop("AWS_PROFILE", None)
 
 
+@pytest.fixture(autouse=True)
+def _independent_secret_registry() -> None:
+    """Each test starts with no remembered secret values: one test's short fake token must not mask words in
+    another's output."""
+    from aws_client_auth.domain.secret import forget_remembered
+
+    forget_remembered()
+
+
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """The demo's local moto server, on a free port for the whole run; tests reset it through ``moto_endpoint``."""

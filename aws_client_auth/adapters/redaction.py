@@ -7,9 +7,11 @@ long run of token characters is replaced too, before the text reaches an error o
 
 from __future__ import annotations
 
+import logging
 import re
 
 from aws_client_auth.domain.secret import scrub
+from aws_client_auth.domain.text import SHOWN_ON_PURPOSE
 
 _TOKEN_LIKE = re.compile(r"[A-Za-z0-9+/=_\-.~]{24,}")
 REDACTED = "[redacted]"
@@ -17,3 +19,10 @@ REDACTED = "[redacted]"
 
 def redact(text: str) -> str:
     return _TOKEN_LIKE.sub(REDACTED, scrub(text))
+
+
+def masked(record: logging.LogRecord) -> str:
+    """A log record's message for a handler: redacted, or, for a message shown on purpose (``SHOWN_ON_PURPOSE``),
+    with known secrets masked by value only."""
+    message = record.getMessage()
+    return scrub(message) if getattr(record, SHOWN_ON_PURPOSE, False) else redact(message)

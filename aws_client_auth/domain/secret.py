@@ -34,6 +34,11 @@ class _KnownSecrets:
                 self._values.popitem(last=False)
             self._longest_first = None
 
+    def forget_all(self) -> None:
+        with self._lock:
+            self._values.clear()
+            self._longest_first = []
+
     def longest_first(self) -> list[str]:
         with self._lock:
             if self._longest_first is None:
@@ -47,6 +52,12 @@ _known = _KnownSecrets()
 def remember(value: str) -> None:
     """Registers a secret value so that :func:`scrub` masks it wherever it is echoed back."""
     _known.remember(value)
+
+
+def forget_remembered() -> None:
+    """Forgets every remembered value: for test suites that run many independent scenarios in one process (a value
+    remembered by one, "refresh" say, would otherwise be masked in the next one's ordinary words)."""
+    _known.forget_all()
 
 
 def scrub(text: str) -> str:

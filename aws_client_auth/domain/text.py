@@ -13,6 +13,9 @@ from typing import Final
 LIMIT: Final = 300
 """Default cap, in characters, for one server-supplied string shown to a person."""
 ELLIPSIS: Final = "…"
+SHOWN_ON_PURPOSE: Final = "client_auth_shown_on_purpose"
+"""A log record attribute (``extra={SHOWN_ON_PURPOSE: True}``) for a message that only looks secret (a sign-in
+address with its state and PKCE challenge): handlers mask known secrets in it by value, not by pattern."""
 
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC / DCS / SOS / PM / APC strings (ESC ] ... BEL or ST),
 # and two-character escapes; the 8-bit C1 forms (U+009B CSI, U+009D OSC, ...) likewise.

@@ -36,6 +36,7 @@ from aws_client_auth.domain.sign_in import (
     SignInStep,
     SignUpResult,
 )
+from aws_client_auth.domain.text import SHOWN_ON_PURPOSE
 from aws_client_auth.domain.tokens import COGNITO, MachineToken, ProviderName, Tokens, scope_set
 from aws_client_auth.domain.user import MfaPreferences, MfaType, RememberedDevice, TrackedDevice
 from aws_client_auth.entrypoints.bootstrap import build_container
@@ -345,4 +346,8 @@ def _logged(url: str, opened: bool) -> None:
     """A script's default for the sign-in address: no printing from a library, but a warning when no browser could
     be opened (the person must open the address themselves)."""
     if not opened:
-        logging.getLogger("aws_client_auth").warning("Open this address in a browser: %s", url)
+        # Shown on purpose: the address holds no secret (state, nonce and the PKCE challenge are public), but they
+        # look like tokens, so log handlers mask it by value only (see the redacting filters of the faces).
+        logging.getLogger("aws_client_auth").warning(
+            "Open this address in a browser: %s", url, extra={SHOWN_ON_PURPOSE: True}
+        )

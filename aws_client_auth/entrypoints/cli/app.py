@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from aws_client_auth.adapters.redaction import redact
+from aws_client_auth.adapters.redaction import masked
 from aws_client_auth.domain.errors import ClientAuthError, DeviceFlowPending
 from aws_client_auth.domain.events import PreviousUserForgotten
 from aws_client_auth.domain.secret import Secret, remember, scrub
@@ -94,7 +94,7 @@ class RedactingFilter(logging.Filter):
     """Log messages quote servers too: masked by value and by pattern, one line each."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = clean(redact(record.getMessage()), LINE_LIMIT)
+        record.msg = clean(masked(record), LINE_LIMIT)
         record.args = None
         return True
 

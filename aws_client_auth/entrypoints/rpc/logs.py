@@ -8,7 +8,7 @@ import sys
 from types import TracebackType
 from typing import Final
 
-from aws_client_auth.adapters.redaction import redact
+from aws_client_auth.adapters.redaction import masked, redact
 from aws_client_auth.domain.text import clean
 
 LINE_LIMIT: Final = 4000
@@ -16,7 +16,7 @@ LINE_LIMIT: Final = 4000
 
 class _Redacting(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        record.msg, record.args = clean(redact(record.getMessage()), LINE_LIMIT), None
+        record.msg, record.args = clean(masked(record), LINE_LIMIT), None
         return super().format(record)
 
     def formatException(  # noqa: N802 - logging's name
