@@ -264,7 +264,10 @@ class CognitoSignIn(PasswordSignIn):
         announced (confirmed here before the tokens are handed on, so its keys are kept with them)."""
         metadata = result.get("NewDeviceMetadata")
         if metadata:
-            device = self._devices.confirm(Secret(result["AccessToken"]), metadata)
+            try:
+                device = self._devices.confirm(Secret(result["AccessToken"]), metadata)
+            except e.ClientAuthError as error:  # the sign-in itself succeeded: keep it, without a remembered device
+                log.warning("Signed in, but this device could not be confirmed for later sign-ins: %s", error.message)
         return self._app.tokens(result, device=device)
 
     def _prove_device(

@@ -61,6 +61,10 @@ _CODE: Final = re.compile(r"[!-~]+")
 # --- the redirect URI ----------------------------------------------------------------------------------------
 
 
+MAX_CLIENTS = 32
+"""Connections read at once: a browser opens a few; more are left waiting in the listen backlog."""
+
+
 @dataclass(frozen=True, slots=True)
 class LoopbackRedirect:
     """A redirect URI this computer can receive: where to listen, and the path the browser asks for."""
@@ -245,7 +249,10 @@ class LoopbackListener(RedirectReceiver):
         self, selector: selectors.BaseSelector, sock: socket.socket, clients: dict[socket.socket, _Client]
     ) -> Redirect | None:
         if sock in self._listeners:
-            with suppress(BlockingIOError, InterruptedError, ConnectionAbortedError):
+            if len(clients) >= MAX_CLIENTS:  # a flood of connections: let them wait in the backlog
+                return None
+            # OSError: out of file descriptors (EMFILE) and the like; the listener goes on with those it has.
+            with suppress(BlockingIOError, InterruptedError, ConnectionAbortedError, OSError):
                 connection, _ = sock.accept()
                 connection.setblocking(False)
                 clients[connection] = _Client(time.monotonic())

@@ -4,8 +4,8 @@ The authorization request carries a PKCE S256 challenge (RFC 7636), a ``state`` 
 unguessable. The code that comes back is exchanged at ``/oauth2/token`` with the verifier, through the shared
 HTTP client (deadline, body cap, no redirects, a POST retried only if it was never sent). The ID token is then
 verified like every other Cognito ID token (signature by the pool's keys, issuer, audience, use, times) and must
-carry this sign-in's nonce. The tokens are the ``cognito`` provider's: identity-pool credentials, refresh
-(``REFRESH_TOKEN_AUTH``, which takes managed-login refresh tokens) and sign-out work as after a password sign-in.
+carry this sign-in's nonce. The tokens are the ``cognito`` provider's: identity-pool credentials, refresh (the
+Cognito adapter's, which takes managed-login refresh tokens) and sign-out work as after a password sign-in.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Results, errors and events as JSON values: the shapes of the CLI's ``--json`` output, no secret but the ones a
 method exists to return.
 
-The shapes are the CLI's (``entrypoints/cli/output.py``), written out here because the CLI hosts the ``serve``
-command and two faces must not import each other; a test holds the two to the same output for the same values.
-Every value leaves through :func:`payload`: each string scrubbed of every secret the process knows but the ones
-shown on purpose. Error and event messages are one clean line (:func:`one_line`).
+The shapes are shared with the CLI (``entrypoints/shapes.py``); what is added here is what the server shows on
+purpose and how errors and events travel. Every value leaves through :func:`payload`: each string scrubbed of
+every secret the process knows but the ones shown on purpose. Error and event messages are one clean line
+(:func:`one_line`).
 """
 
 from __future__ import annotations
@@ -80,10 +80,6 @@ def one_line(text: str) -> str:
 # --- the CLI's --json shapes --------------------------------------------------------------------------------
 
 
-
-
-
-
 def mfa_setup_shown(setup: MfaSetup) -> Shown:
     """The TOTP secret and its URI: the user must copy them into an authenticator app."""
     secret, uri = setup.secret.reveal(), setup.otpauth_uri.reveal()
@@ -103,16 +99,12 @@ def challenge_shown(challenge: Challenge) -> Shown:
     return Shown(challenge_data(challenge), revealed)
 
 
-
-
 def pending_data(pending: object) -> dict[str, Any] | Shown | None:
     if isinstance(pending, DeviceAuthorization):
         return device_data(pending)
     if isinstance(pending, Challenge):
         return challenge_shown(pending)
     return None
-
-
 
 
 def credentials_shown(credentials: Credentials) -> Shown:
