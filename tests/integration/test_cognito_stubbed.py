@@ -422,6 +422,29 @@ def test_a_new_device_is_confirmed_with_a_verifier_made_here_and_the_host_name(
     assert device.password.reveal() not in repr(step)
 
 
+def test_a_device_that_cannot_be_confirmed_leaves_the_sign_in_standing(
+    client: Any, stub: Stubber, caplog: pytest.LogCaptureFixture
+) -> None:
+    stub.add_response(
+        "initiate_auth",
+        {
+            "AuthenticationResult": {
+                "AccessToken": "access-0123456789",
+                "IdToken": "i",
+                "RefreshToken": "r",
+                "ExpiresIn": 60,
+                "NewDeviceMetadata": {"DeviceKey": DEVICE_KEY, "DeviceGroupKey": "-group-key"},
+            }
+        },
+    )
+    stub.add_client_error("confirm_device", "TooManyRequestsException", "Rate exceeded", http_status_code=400)
+    step = adapter(client).sign_in(Username("alice"), Secret("Passw0rd!"))
+    assert isinstance(step, SignedIn)
+    assert step.tokens.access_token == Secret("access-0123456789")
+    assert step.tokens.device is None
+    assert any("could not be confirmed" in r.getMessage() for r in caplog.records)
+
+
 def test_device_management_calls(client: Any, stub: Stubber) -> None:
     stub.add_response(
         "update_device_status",
