@@ -126,6 +126,37 @@ def test_ctrl_c_at_the_password_prompt_exits_130(cli: ClientAuthCli, cognito: Ec
     assert not cognito.received
 
 
+def test_a_device_flow_wait_that_times_out_with_the_code_pending_exits_3(cli: ClientAuthCli) -> None:
+    from tests.oauth_server import oauth_server
+
+    with oauth_server() as lwa:
+        lwa.answer(
+            "/codepair",
+            (
+                200,
+                {
+                    "device_code": "device-code-for-ann",
+                    "user_code": "ANN-1",
+                    "verification_uri": f"{lwa.url}/activate",
+                    "expires_in": 600,
+                    "interval": 1,
+                },
+            ),
+        )
+        lwa.answer("/token", (400, {"error": "authorization_pending"}))
+        with cli.config.open("a") as f:
+            f.write(
+                f'\n[providers.login_with_amazon]\napp_client_id = "amzn1.app"\n'
+                f'oauth_code_url = "{lwa.url}/codepair"\noauth_tokens_url = "{lwa.url}/token"\n'
+            )
+        run = cli("sign-in", "--provider", "lwa", "--timeout", "1.5")
+        polls = lwa.count("/token")
+    assert run.code == 3, run.err
+    assert polls >= 1
+    assert run.err.strip().splitlines()[-1].startswith("error: "), run.err
+    assert "Still not approved" in run.err
+
+
 def test_unknown_options_are_usage_errors_with_the_error_prefix(cli: ClientAuthCli) -> None:
     run = cli("status", "--nope")
     assert run.code == 2
