@@ -12,6 +12,7 @@ from typing import Any
 from aws_client_auth.application.queries import Status
 from aws_client_auth.domain.sign_in import Challenge, CodeDelivery, DeviceAuthorization, MfaSetup
 from aws_client_auth.domain.tokens import Tokens
+from aws_client_auth.domain.user import TrackedDevice
 
 
 def when(moment: datetime | None) -> str | None:
@@ -29,6 +30,24 @@ def tokens_data(tokens: Tokens) -> dict[str, Any]:
 
 def delivery_data(delivery: CodeDelivery | None) -> dict[str, str] | None:
     return {"medium": delivery.medium, "destination": delivery.destination} if delivery else None
+
+
+def attribute_delivery_data(delivery: CodeDelivery) -> dict[str, str | None]:
+    """Where a verification code for a changed attribute went, and for which attribute."""
+    return {"medium": delivery.medium, "destination": delivery.destination, "attribute": delivery.attribute}
+
+
+def tracked_device_data(device: TrackedDevice) -> dict[str, Any]:
+    """A device the user pool tracks for the user; ``this_device`` marks this machine."""
+    return {
+        "key": device.key,
+        "name": device.name,
+        "remembered": device.remembered,
+        "created_at": when(device.created_at),
+        "last_authenticated_at": when(device.last_authenticated_at),
+        "last_ip": device.last_ip,
+        "this_device": device.this_device,
+    }
 
 
 def mfa_setup_data(setup: MfaSetup) -> dict[str, Any]:

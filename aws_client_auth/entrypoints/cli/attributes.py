@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import click
 
-from aws_client_auth.domain.sign_in import CodeDelivery
 from aws_client_auth.entrypoints.cli.app import Cli, pass_cli
 from aws_client_auth.entrypoints.cli.display import server_text
 from aws_client_auth.entrypoints.cli.output import delivery_text
-
-
-def _delivery(delivery: CodeDelivery) -> dict[str, str | None]:
-    return {"medium": delivery.medium, "destination": delivery.destination, "attribute": delivery.attribute}
+from aws_client_auth.entrypoints.shapes import attribute_delivery_data
 
 
 def _pairs(values: tuple[str, ...]) -> dict[str, str]:
@@ -49,7 +45,7 @@ def set_attributes(cli: Cli, values: tuple[str, ...]) -> None:
         lines.append(
             f"A code for {what} was sent ({delivery_text(delivery)}): client-auth attributes verify {what} <CODE>"
         )
-    cli.say("\n".join(lines), {"updated": list(pairs), "deliveries": [_delivery(d) for d in deliveries]})
+    cli.say("\n".join(lines), {"updated": list(pairs), "deliveries": [attribute_delivery_data(d) for d in deliveries]})
 
 
 @attributes.command("send-code")
@@ -61,7 +57,7 @@ def send_code(cli: Cli, name: str) -> None:
     where = f" ({delivery_text(delivery)})" if delivery else ""
     cli.say(
         f"A code was sent{where}: client-auth attributes verify {server_text(name, 80)} <CODE>",
-        {"attribute": name, "delivery": _delivery(delivery) if delivery else None},
+        {"attribute": name, "delivery": attribute_delivery_data(delivery) if delivery else None},
     )
 
 

@@ -12,6 +12,7 @@ from aws_client_auth.domain.user import TrackedDevice
 from aws_client_auth.entrypoints.cli.app import Cli, pass_cli
 from aws_client_auth.entrypoints.cli.display import server_text
 from aws_client_auth.entrypoints.cli.output import when
+from aws_client_auth.entrypoints.shapes import tracked_device_data
 
 _REMEMBER = "remember_device"
 
@@ -60,18 +61,6 @@ def _device_line(device: TrackedDevice) -> str:
     return f"{line}  (this machine)" if device.this_device else line
 
 
-def _device_data(device: TrackedDevice) -> dict[str, Any]:
-    return {
-        "key": device.key,
-        "name": device.name,
-        "remembered": device.remembered,
-        "created_at": when(device.created_at),
-        "last_authenticated_at": when(device.last_authenticated_at),
-        "last_ip": device.last_ip,
-        "this_device": device.this_device,
-    }
-
-
 @click.group("devices", invoke_without_command=True)
 @pass_cli
 @click.pass_context
@@ -81,7 +70,7 @@ def devices(ctx: click.Context, cli: Cli) -> None:
         return
     listed = cli.auth.devices()
     text = "\n".join(_device_line(device) for device in listed) if listed else "No tracked devices."
-    cli.say(text, {"devices": [_device_data(device) for device in listed]})
+    cli.say(text, {"devices": [tracked_device_data(device) for device in listed]})
 
 
 @devices.command("forget")

@@ -5,36 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_client_auth.domain.sign_in import CodeDelivery
-from aws_client_auth.domain.user import MfaPreferences, TrackedDevice
+from aws_client_auth.domain.user import MfaPreferences
 from aws_client_auth.entrypoints.aio import AsyncClientAuth
+from aws_client_auth.entrypoints.shapes import attribute_delivery_data, tracked_device_data
 
 
 def _preferences(preferences: MfaPreferences) -> dict[str, Any]:
     return {
         "enabled": sorted(kind.value for kind in preferences.enabled),
         "preferred": preferences.preferred.value if preferences.preferred else None,
-    }
-
-
-def _delivery(delivery: CodeDelivery) -> dict[str, str | None]:
-    return {"medium": delivery.medium, "destination": delivery.destination, "attribute": delivery.attribute}
-
-
-def _moment(device: TrackedDevice, name: str) -> str | None:
-    moment = getattr(device, name)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
-
-
-def _device(device: TrackedDevice) -> dict[str, Any]:
-    return {
-        "key": device.key,
-        "name": device.name,
-        "remembered": device.remembered,
-        "created_at": _moment(device, "created_at"),
-        "last_authenticated_at": _moment(device, "last_authenticated_at"),
-        "last_ip": device.last_ip,
-        "this_device": device.this_device,
     }
 
 
@@ -50,12 +29,12 @@ async def attributes(auth: AsyncClientAuth) -> dict[str, Any]:
 
 async def update_attributes(auth: AsyncClientAuth, *, values: dict[str, str]) -> dict[str, Any]:
     deliveries = await auth.update_attributes(values)
-    return {"updated": list(values), "deliveries": [_delivery(d) for d in deliveries]}
+    return {"updated": list(values), "deliveries": [attribute_delivery_data(d) for d in deliveries]}
 
 
 async def send_attribute_code(auth: AsyncClientAuth, *, name: str) -> dict[str, Any]:
     delivery = await auth.send_attribute_code(name)
-    return {"attribute": name, "delivery": _delivery(delivery) if delivery else None}
+    return {"attribute": name, "delivery": attribute_delivery_data(delivery) if delivery else None}
 
 
 async def verify_attribute(auth: AsyncClientAuth, *, name: str, code: str) -> dict[str, Any]:
@@ -73,7 +52,7 @@ async def remember_device(auth: AsyncClientAuth) -> dict[str, Any]:
 
 
 async def devices(auth: AsyncClientAuth) -> dict[str, Any]:
-    return {"devices": [_device(device) for device in await auth.devices()]}
+    return {"devices": [tracked_device_data(device) for device in await auth.devices()]}
 
 
 async def forget_device(auth: AsyncClientAuth, *, key: str | None = None) -> dict[str, Any]:
