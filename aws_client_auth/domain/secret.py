@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hmac
+import re
 import threading
 from collections import OrderedDict
+from collections.abc import Collection
 from typing import Final, final
 
 MASK: Final = "**********"
@@ -115,3 +117,14 @@ class Secret:
 
     def __reduce__(self) -> tuple[type[Secret], tuple[str]]:
         return (Secret, (self._value,))
+
+
+def scrub_except(text: str, revealed: Collection[str] = ()) -> str:
+    """:func:`scrub` everywhere but in the ``revealed`` values, which are shown on purpose (the TOTP secret to copy,
+    the credentials ``client-auth credentials`` exists to print)."""
+    kept = sorted({value for value in revealed if value}, key=len, reverse=True)
+    if not kept:
+        return scrub(text)
+    parts = re.split("(" + "|".join(map(re.escape, kept)) + ")", text)
+    # re.split with one group alternates: text between revealed values, then a revealed value.
+    return "".join(part if index % 2 else scrub(part) for index, part in enumerate(parts))

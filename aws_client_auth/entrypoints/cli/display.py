@@ -10,13 +10,12 @@ on purpose are named by the caller (``revealed``): the TOTP secret a user must c
 
 from __future__ import annotations
 
-import re
 import traceback
 from collections.abc import Collection
 from typing import Any, Final
 
 from aws_client_auth.adapters.redaction import redact
-from aws_client_auth.domain.secret import Secret, scrub
+from aws_client_auth.domain.secret import Secret, scrub, scrub_except
 from aws_client_auth.domain.text import LIMIT, clean, clean_lines
 
 LINE_LIMIT: Final = 4000
@@ -28,16 +27,6 @@ _CONTEXT: Final = "\nDuring handling of the above exception, another exception o
 def server_text(value: object, limit: int = LIMIT) -> str:
     """A value a server sent, as one inert line: secrets masked, escape sequences gone, line breaks folded."""
     return clean(scrub(value if isinstance(value, str) else str(value)), limit)
-
-
-def scrub_except(text: str, revealed: Collection[str] = ()) -> str:
-    """:func:`scrub` everywhere but in the ``revealed`` values, which are shown on purpose."""
-    kept = sorted({value for value in revealed if value}, key=len, reverse=True)
-    if not kept:
-        return scrub(text)
-    parts = re.split("(" + "|".join(map(re.escape, kept)) + ")", text)
-    # re.split with one group alternates: text between revealed values, then a revealed value.
-    return "".join(part if index % 2 else scrub(part) for index, part in enumerate(parts))
 
 
 def for_terminal(text: str, revealed: Collection[str] = ()) -> str:

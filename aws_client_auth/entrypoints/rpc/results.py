@@ -9,7 +9,6 @@ every secret the process knows but the ones shown on purpose. Error and event me
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -19,7 +18,7 @@ from typing import Any, Final
 from aws_client_auth.domain.credentials import Credentials
 from aws_client_auth.domain.errors import ClientAuthError
 from aws_client_auth.domain.events import Event, OperationFailed
-from aws_client_auth.domain.secret import MASK, Secret, scrub
+from aws_client_auth.domain.secret import MASK, Secret, scrub, scrub_except
 from aws_client_auth.domain.sign_in import Challenge, CodeDelivery, DeviceAuthorization, MfaSetup, SignedIn, SignInStep
 from aws_client_auth.domain.text import clean
 from aws_client_auth.domain.tokens import MachineToken, Tokens
@@ -55,21 +54,12 @@ def payload(result: Any) -> Any:
 def scrubbed(data: Any, revealed: Collection[str] = ()) -> Any:
     """``data`` with every secret the process knows masked in every string, but the ``revealed`` values."""
     if isinstance(data, str):
-        return _scrub_except(data, revealed)
+        return scrub_except(data, revealed)
     if isinstance(data, dict):
         return {key: scrubbed(value, revealed) for key, value in data.items()}
     if isinstance(data, list | tuple):
         return [scrubbed(value, revealed) for value in data]
     return data
-
-
-def _scrub_except(text: str, revealed: Collection[str]) -> str:
-    kept = sorted({value for value in revealed if value}, key=len, reverse=True)
-    if not kept:
-        return scrub(text)
-    parts = re.split("(" + "|".join(map(re.escape, kept)) + ")", text)
-    # re.split with one group alternates: text between revealed values, then a revealed value.
-    return "".join(part if index % 2 else scrub(part) for index, part in enumerate(parts))
 
 
 def one_line(text: str) -> str:
