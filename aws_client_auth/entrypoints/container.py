@@ -112,9 +112,9 @@ class Container(containers.DeclarativeContainer):
     # --- storage ---------------------------------------------------------------------------------------
     session_store = providers.Selector(
         setting(settings, "storage", "backend"),
-        file=providers.Singleton(FileSessionStore, directory=home, profile=profile, scope=scope),
-        memory=providers.Singleton(MemorySessionStore, profile=profile),
-        keyring=providers.Singleton(
+        file=providers.ThreadSafeSingleton(FileSessionStore, directory=home, profile=profile, scope=scope),
+        memory=providers.ThreadSafeSingleton(MemorySessionStore, profile=profile),
+        keyring=providers.ThreadSafeSingleton(
             keyring_store,
             home=home,
             profile=profile,
@@ -122,7 +122,8 @@ class Container(containers.DeclarativeContainer):
             scope=scope,
         ),
     )
-    sessions = providers.Singleton(Sessions, store=session_store)
+    # Thread-safe where a copy holds a lock or memory: threads that first ask at once must get one object.
+    sessions = providers.ThreadSafeSingleton(Sessions, store=session_store)
 
     aws_client = providers.Factory(
         unsigned_client, endpoint_url=endpoint_url, timeout=timeout, max_attempts=max_attempts
@@ -187,7 +188,7 @@ class Container(containers.DeclarativeContainer):
         device_client=device_client.provider,
         extra=providers.Callable(wiring.merged, plugin_providers, extra_providers),
     )
-    tokens = providers.Singleton(
+    tokens = providers.ThreadSafeSingleton(
         TokenKeeper,
         sessions=sessions,
         providers=provider_registry,
@@ -195,7 +196,7 @@ class Container(containers.DeclarativeContainer):
         events=events,
         skew=providers.Callable(wiring.seconds, setting(settings, "session", "refresh_skew_seconds")),
     )
-    credentials = providers.Singleton(
+    credentials = providers.ThreadSafeSingleton(
         CredentialService,
         sessions=sessions,
         providers=provider_registry,
@@ -327,7 +328,7 @@ class Container(containers.DeclarativeContainer):
         ),
         clock=clock,
     )
-    machine_token = providers.Singleton(  # one per process: its lock and memory serve every thread
+    machine_token = providers.ThreadSafeSingleton(  # one per process: its lock and memory serve every thread
         GetMachineToken,
         source=machine_token_source,
         cache=machine_token_cache,

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from aws_client_auth.domain import errors as e
+from aws_client_auth.domain.credentials import Credentials
 from aws_client_auth.domain.events import CredentialsFailed, CredentialsObtained, IdentitiesLinked
+from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.tokens import COGNITO, GOOGLE, LOGIN_WITH_AMAZON, ProviderName
 from aws_client_auth.testing import COGNITO_KEY, GOOGLE_KEY, LWA_KEY, FakeWorld, fake_world
 
@@ -177,6 +181,30 @@ def test_many_threads_on_expired_credentials_cause_exactly_one_fetch() -> None:
         keys = set(pool.map(lambda _: ask(), range(64)))
     assert world.identity_pool.credential_calls == calls_before + 1
     assert len(keys) == 1
+
+
+def test_threads_starting_cold_read_the_store_no_more_than_one_caller_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    alone = fake_world()
+    alone.auth.get_credentials()
+    world = fake_world()
+    barrier = threading.Barrier(64)
+    fetch = world.identity_pool.get_credentials
+
+    def slow_fetch(identity_id: str, logins: Mapping[str, Secret]) -> Credentials:
+        time.sleep(0.2)  # the other threads queue on the lock meanwhile
+        return fetch(identity_id, logins)
+
+    monkeypatch.setattr(world.identity_pool, "get_credentials", slow_fetch)
+
+    def ask() -> str:
+        barrier.wait()
+        return world.auth.get_credentials().access_key_id
+
+    with ThreadPoolExecutor(64) as pool:
+        keys = set(pool.map(lambda _: ask(), range(64)))
+    assert len(keys) == 1
+    assert world.identity_pool.credential_calls == 1
+    assert world.store.loads == alone.store.loads  # the other 63 found the credentials in memory once locked
 
 
 def test_link_identities_puts_every_provider_into_one_identity() -> None:

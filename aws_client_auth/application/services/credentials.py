@@ -47,15 +47,25 @@ class CredentialService:
         self._memory: tuple[int, Credentials] | None = None
 
     def get(self, *, force: bool = False) -> Credentials:
+        remembered = None if force else self._remembered()
+        if remembered is not None:
+            return remembered
+        with self._lock:
+            # Another thread may have fetched them while this one waited: memory first, then the store.
+            remembered = None if force else self._remembered()
+            if remembered is not None:
+                return remembered
+            return self._get_locked(force)
+
+    def _remembered(self) -> Credentials | None:
+        """The credentials in memory, while fresh and nothing in this process has changed the session since."""
         memory = self._memory
-        if (
-            not force
-            and memory is not None
-            and memory[0] == self._sessions.generation
-            and memory[1].is_fresh(self._clock.now())
-        ):
+        if memory is not None and memory[0] == self._sessions.generation and memory[1].is_fresh(self._clock.now()):
             return memory[1]
-        with self._lock, self._sessions.lock():
+        return None
+
+    def _get_locked(self, force: bool) -> Credentials:
+        with self._sessions.lock():
             session = self._sessions.load()
             fresh = session.cached_credentials(self._clock.now())
             if not force and fresh is not None:
