@@ -5,6 +5,7 @@ Nothing here changes the session or calls a provider's service.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +21,8 @@ class ProviderStatus:
     provider: ProviderName
     username: str | None
     expires_at: datetime
+    configured: bool = True
+    """False for tokens kept from a provider this configuration no longer has (sign-out still removes them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +39,16 @@ class Status:
     linked_logins: tuple[str, ...]
 
 
-def status_of(profile: str, session: Session) -> Status:
-    """The status of a stored session: also what the CLI's light path shows without building the facade."""
+def status_of(profile: str, session: Session, configured: Collection[str] | None = None) -> Status:
+    """The status of a stored session: also what the CLI's light path shows without building the facade.
+    ``configured`` names the configured providers (None: all of those signed in are)."""
     creds = session.credentials
     pending = session.pending
     return Status(
         profile=profile,
         providers=tuple(
-            ProviderStatus(name, tokens.username, tokens.expires_at) for name, tokens in sorted(session.tokens.items())
+            ProviderStatus(name, tokens.username, tokens.expires_at, configured is None or name in configured)
+            for name, tokens in sorted(session.tokens.items())
         ),
         pending=None if pending is None else f"{pending.provider}: {describe(pending)}",
         authenticated_identity_id=session.authenticated_identity_id,
@@ -60,7 +65,7 @@ class Queries:
         self._providers = providers
 
     def status(self) -> Status:
-        return status_of(self._sessions.profile, self._sessions.load())
+        return status_of(self._sessions.profile, self._sessions.load(), self._providers.names)
 
     def identity_id(self) -> str | None:
         return self._sessions.load().current_identity_id

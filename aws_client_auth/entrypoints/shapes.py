@@ -95,6 +95,7 @@ def status_data(status: Status) -> dict[str, Any]:
                 "username": p.username,
                 "expires_at": when(p.expires_at),
                 "expired": expired(p.expires_at),
+                "configured": p.configured,
             }
             for p in status.providers
         ],

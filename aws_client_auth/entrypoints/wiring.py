@@ -50,7 +50,8 @@ def provider_registry(
     """Every provider the settings enable, then the custom ones (which win on a name clash); the others are
     remembered with what would enable them."""
     factories: dict[str, Callable[[], AuthProvider]] = {}
-    if settings.get("cognito", "user_pool_id") and settings.get("cognito", "app_client_id"):
+    enabled = settings.builtin_providers()
+    if COGNITO in enabled:
 
         def build_cognito() -> AuthProvider:
             pool = cognito()
@@ -60,12 +61,12 @@ def provider_registry(
 
         factories[COGNITO] = build_cognito
     lwa = settings.values[f"providers.{LWA_SECTION}"]
-    if lwa["app_client_id"]:
+    if LOGIN_WITH_AMAZON in enabled:
         factories[LOGIN_WITH_AMAZON] = lambda: _device(
             login_with_amazon(lwa), device_client, LWA_LOGIN_KEY, LoginToken.ACCESS
         )
     google_section = settings.values[f"providers.{GOOGLE_SECTION}"]
-    if google_section["app_client_id"] and google_section["client_secret"]:
+    if GOOGLE in enabled:
         factories[GOOGLE] = lambda: _device(google(google_section), device_client, GOOGLE_LOGIN_KEY, LoginToken.ID)
     factories.update(extra)
     unconfigured = {name: hint for name, hint in UNCONFIGURED_HINTS.items() if name not in factories}

@@ -7,12 +7,14 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
 from aws_client_auth.entrypoints.cli.fast import _parse
 from tests.e2e.test_cli import BIN, PASSWORD, ClientAuthCli, challenge, ok
 from tests.echo_servers import EchoServer, echoing_cognito, settings_toml
+from tests.oauth_server import OAuthServer, oauth_server
 
 CTRL_C, CTRL_D = b"\x03", b"\x04"
 
@@ -126,29 +128,32 @@ def test_ctrl_c_at_the_password_prompt_exits_130(cli: ClientAuthCli, cognito: Ec
     assert not cognito.received
 
 
-def test_a_device_flow_wait_that_times_out_with_the_code_pending_exits_3(cli: ClientAuthCli) -> None:
-    from tests.oauth_server import oauth_server
-
-    with oauth_server() as lwa:
-        lwa.answer(
-            "/codepair",
-            (
-                200,
-                {
-                    "device_code": "device-code-for-ann",
-                    "user_code": "ANN-1",
-                    "verification_uri": f"{lwa.url}/activate",
-                    "expires_in": 600,
-                    "interval": 1,
-                },
-            ),
+def lwa_answering(cli: ClientAuthCli, lwa: OAuthServer, token: tuple[int, dict[str, object]]) -> None:
+    """Login with Amazon configured to the local OAuth server, which gives a device code and then ``token``."""
+    lwa.answer(
+        "/codepair",
+        (
+            200,
+            {
+                "device_code": "device-code-for-ann",
+                "user_code": "ANN-1",
+                "verification_uri": f"{lwa.url}/activate",
+                "expires_in": 600,
+                "interval": 1,
+            },
+        ),
+    )
+    lwa.answer("/token", token)
+    with cli.config.open("a") as f:
+        f.write(
+            f'\n[providers.login_with_amazon]\napp_client_id = "amzn1.app"\n'
+            f'oauth_code_url = "{lwa.url}/codepair"\noauth_tokens_url = "{lwa.url}/token"\n'
         )
-        lwa.answer("/token", (400, {"error": "authorization_pending"}))
-        with cli.config.open("a") as f:
-            f.write(
-                f'\n[providers.login_with_amazon]\napp_client_id = "amzn1.app"\n'
-                f'oauth_code_url = "{lwa.url}/codepair"\noauth_tokens_url = "{lwa.url}/token"\n'
-            )
+
+
+def test_a_device_flow_wait_that_times_out_with_the_code_pending_exits_3(cli: ClientAuthCli) -> None:
+    with oauth_server() as lwa:
+        lwa_answering(cli, lwa, (400, {"error": "authorization_pending"}))
         run = cli("sign-in", "--provider", "lwa", "--timeout", "1.5")
         polls = lwa.count("/token")
     assert run.code == 3, run.err
@@ -250,3 +255,27 @@ def test_status_marks_expired_tokens(cli: ClientAuthCli) -> None:
     assert tokens_until(now - timedelta(minutes=5)).startswith("tokens expired at ")
     assert tokens_until(now + timedelta(minutes=5)).startswith("tokens until ")
     assert json.loads(ok(cli("status", "--json")).out)["providers"] == []
+
+
+def test_a_provider_no_longer_configured_is_shown_and_can_be_signed_out_of(
+    cli: ClientAuthCli, cognito: EchoServer
+) -> None:
+    with oauth_server() as lwa:
+        lwa_answering(cli, lwa, (200, {"access_token": "lwa-access-ann", "expires_in": 3600}))
+        assert cli("sign-in", "--provider", "lwa", "--no-wait").code == 3
+        ok(cli("confirm-sign-in"))
+        assert '"configured": true' in ok(cli("status", "--json")).out
+    cli.config.write_text(settings_toml(cognito, auth_flow="USER_SRP_AUTH"))  # LWA taken out of the settings
+
+    assert "lwa as ? (tokens until" in ok(cli("status")).out
+    assert "not configured" in ok(cli("status")).out
+    assert ok(cli("status", "--json")).data["providers"] == [
+        {"provider": "lwa", "username": None, "expires_at": ANY, "expired": False, "configured": False}
+    ]
+
+    signed_out = ok(cli("sign-out", "--provider", "lwa"))
+    assert "Signed out of lwa." in signed_out.out
+    assert "Not configured: lwa" in signed_out.err
+    assert "could not be revoked" in signed_out.err
+    assert ok(cli("status", "--json")).data["providers"] == []
+    assert not cognito.received  # nothing was called to sign out

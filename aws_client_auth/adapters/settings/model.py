@@ -155,6 +155,17 @@ class Settings:
         value = self.values[section][key]
         return value if isinstance(value, Secret) and value else None
 
+    def builtin_providers(self) -> frozenset[str]:
+        """The names of the built-in providers these settings enable (plugins and providers registered in code
+        come on top)."""
+        lwa, google = self.values[f"providers.{LWA}"], self.values[f"providers.{GOOGLE}"]
+        enabled = {
+            "cognito": bool(self.get("cognito", "user_pool_id") and self.get("cognito", "app_client_id")),
+            "lwa": bool(lwa["app_client_id"]),
+            "google": bool(google["app_client_id"] and google["client_secret"]),
+        }
+        return frozenset(name for name, on in enabled.items() if on)
+
     def as_config(self) -> dict[str, Any]:
         """Nested dict for dependency-injector's Configuration (``providers.login_with_amazon`` nests)."""
         nested: dict[str, Any] = {}

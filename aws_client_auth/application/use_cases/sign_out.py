@@ -60,8 +60,12 @@ class SignOut:
         return names
 
     def _revoke_here(self, tokens: Mapping[ProviderName, Tokens], names: tuple[ProviderName, ...]) -> None:
-        """Best effort: the user asked to be signed out, so a failed revocation is logged, not raised."""
+        """Best effort: the user asked to be signed out, so a failed revocation is logged, not raised. A provider
+        no longer configured cannot be called: its tokens are only forgotten."""
         for name in names:
+            if name not in self._providers.names:
+                log.info("%s is not configured: its tokens are removed here, not revoked.", name)
+                continue
             directory = self._providers.get(name).directory
             refresh_token = tokens[name].refresh_token
             if directory is None or refresh_token is None:
@@ -73,6 +77,11 @@ class SignOut:
 
     def _revoke_everywhere(self, tokens: Mapping[ProviderName, Tokens], names: tuple[ProviderName, ...]) -> None:
         for name in names:
+            if name not in self._providers.names:
+                if len(names) == 1:
+                    raise InvalidInput(f"{name} is not configured, so it cannot be called: sign out without --global.")
+                log.info("%s is not configured: its tokens are removed here, not revoked.", name)
+                continue
             directory = self._providers.get(name).directory
             if directory is None:
                 if len(names) == 1:

@@ -80,7 +80,8 @@ def stored_session(
     config: tuple[str, ...], profile: str | None, o3de_project: str | None, environ: Mapping[str, str]
 ) -> tuple[str, Session] | None:
     """The profile's name and its stored session for this configuration, read without the facade; None when the
-    sessions are not in the file store (the facade then answers). Errors are the facade's own, typed."""
+    sessions are not in the file store, or hold tokens of a provider that is not built in and enabled (a plugin,
+    or one no longer configured): the facade then answers. Errors are the facade's own, typed."""
     from aws_client_auth.adapters.settings.loader import load_settings
     from aws_client_auth.adapters.stores.file import FileSessionStore
     from aws_client_auth.entrypoints.environment import ENV_O3DE_PROJECT, profile_name, session_home, session_scope
@@ -89,7 +90,8 @@ def stored_session(
     if settings.get("storage", "backend") != "file":
         return None
     name = profile_name(profile, environ)
-    return name, FileSessionStore(session_home(settings, environ), name, session_scope(settings)).load()
+    session = FileSessionStore(session_home(settings, environ), name, session_scope(settings)).load()
+    return None if set(session.tokens) - settings.builtin_providers() else (name, session)
 
 
 def try_fast_path() -> bool:

@@ -195,10 +195,17 @@ def sign_out(
     if use_browser or no_browser:
         browser_sign_out(cli, provider, globally, no_browser)
         return
+    unconfigured = {p.provider for p in cli.auth.status().providers if not p.configured}
     names = cli.auth.sign_out(provider, globally=globally)
     where = " everywhere" if globally else ""
     text = f"Signed out of {', '.join(names)}{where}." if names else "Nobody was signed in."
-    cli.say(text, {"signed_out": list(names), "global": globally})
+    local_only = [name for name in names if name in unconfigured]
+    cli.say(text, {"signed_out": list(names), "global": globally, "not_configured": local_only})
+    if local_only:
+        cli.note(
+            f"Not configured: {', '.join(local_only)}. Their tokens were removed from this machine only; "
+            "they could not be revoked."
+        )
 
 
 @click.command("status")
@@ -216,6 +223,7 @@ def status_lines(s: Status) -> list[str]:
     lines = [f"Profile: {s.profile}"]
     lines += [
         f"Signed in: {p.provider} as {server_text(p.username or '?')} ({tokens_until(p.expires_at)})"
+        + ("" if p.configured else " - not configured: client-auth sign-out --provider " + p.provider)
         for p in s.providers
     ]
     if not s.providers:
