@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -32,20 +33,65 @@ class DemoFailed(ClientAuthError):
 
 
 class Narrator:
-    def __init__(self, run: Callable[[list[str], str | None], tuple[int, str]], echo: Callable[[str], None]) -> None:
-        self._run = run
+    """Tells the steps as text, or with ``json_output`` as one JSON object per step (its title, the commands with
+    their exit codes and output, and any other lines), written once the step is over."""
+
+    def __init__(
+        self,
+        run: Callable[[list[str], str | None], tuple[int, str]],
+        echo: Callable[[str], None],
+        *,
+        json_output: bool = False,
+    ) -> None:
+        self.run = run
         self._echo = echo
+        self._json = json_output
+        self._current: dict[str, Any] | None = None
         self.step = 0
 
     def say(self, text: str) -> None:
+        self.flush()
         self.step += 1
-        self._echo(f"\n== {self.step}. {text}")
+        if self._json:
+            self._current = {"step": self.step, "title": text, "commands": [], "notes": []}
+        else:
+            self._echo(f"\n== {self.step}. {text}")
+
+    def note(self, text: str) -> None:
+        """A line that is not a command's: part of the current step's object with --json."""
+        if self._json:
+            self._step_object()["notes"].append(text)
+        else:
+            self._echo(text)
+
+    def finish(self, text: str) -> None:
+        """The closing words: a last step of their own with --json."""
+        if self._json:
+            self.say(text)
+        else:
+            self._echo(f"\n{text}")
+
+    def flush(self) -> None:
+        """Writes the current step's object (--json); nothing without --json."""
+        if self._current is not None:
+            self._echo(json.dumps(self._current))
+            self._current = None
+
+    def _step_object(self) -> dict[str, Any]:
+        if self._current is None:
+            title = "Start a local AWS emulator" if self.step == 0 else ""
+            self._current = {"step": self.step, "title": title, "commands": [], "notes": []}
+        return self._current
 
     def cli(self, *args: str, stdin: str | None = None, expect: int = 0) -> str:
         shown = " ".join(args)
-        self._echo(f"$ client-auth {shown}" + ("   (password on stdin)" if stdin else ""))
-        code, output = self._run(list(args), stdin)
-        if output.strip():
+        if not self._json:
+            self._echo(f"$ client-auth {shown}" + ("   (password on stdin)" if stdin else ""))
+        code, output = self.run(list(args), stdin)
+        if self._json:
+            command = {"command": f"client-auth {shown}", "exit_code": code, "output": output}
+            self._step_object()["commands"].append(command)
+        elif output.strip():
             self._echo(output.rstrip("\n"))
         if code != expect:
             raise DemoFailed(f"The demo stopped: 'client-auth {shown}' exited with {code}, expected {expect}.")
@@ -71,20 +117,34 @@ def in_process_runner(config: Path) -> Callable[[list[str], str | None], tuple[i
     return run
 
 
-def run_demo(echo: Callable[[str], None], *, keep_running: bool = False) -> None:
+def run_demo(echo: Callable[[str], None], *, keep_running: bool = False, json_output: bool = False) -> None:
+    """The mission, told through ``echo``: as text, or with ``json_output`` as one JSON object per step (the
+    emulator's start is step 0, the closing words the last step)."""
+    n = Narrator(_not_started, echo, json_output=json_output and not keep_running)
+    try:
+        _run_steps(n, echo, keep_running)
+    finally:
+        n.flush()
+
+
+def _not_started(args: list[str], stdin: str | None) -> tuple[int, str]:
+    raise AssertionError("no command runs before the emulator is up")
+
+
+def _run_steps(n: Narrator, echo: Callable[[str], None], keep_running: bool) -> None:
     from aws_client_auth.entrypoints.scripting import ClientAuth
 
     with tempfile.TemporaryDirectory(prefix="client-auth-demo-") as folder, local_server() as endpoint:
         home = Path(folder)
-        echo(f"A local AWS emulator (moto) is running at {endpoint}.")
+        n.note(f"A local AWS emulator (moto) is running at {endpoint}.")
         stack = provision(endpoint)
         config = home / "client-auth.toml"
         config.write_text(stack.toml() + f'\n[storage]\nbackend = "file"\npath = "{home / "sessions"}"\n')
-        echo(f"It has a user pool ({stack.user_pool_id}), an app client and an identity pool with guest access.")
+        n.note(f"It has a user pool ({stack.user_pool_id}), an app client and an identity pool with guest access.")
         if keep_running:
             _keep_running(echo, config)
             return
-        n = Narrator(in_process_runner(config), echo)
+        n.run = in_process_runner(config)
 
         n.say("Nobody is signed in: guest (unauthenticated) AWS credentials")
         n.cli("credentials", "--format", "env")
@@ -115,7 +175,7 @@ def run_demo(echo: Callable[[str], None], *, keep_running: bool = False) -> None
         s3.create_bucket(Bucket="client-auth-demo")
         s3.put_object(Bucket="client-auth-demo", Key="hello.txt", Body=b"signed in")
         keys = [o["Key"] for o in s3.list_objects_v2(Bucket="client-auth-demo").get("Contents", [])]
-        echo(f"boto3: STS says account {caller['Account']}; S3 bucket client-auth-demo holds {keys}")
+        n.note(f"boto3: STS says account {caller['Account']}; S3 bucket client-auth-demo holds {keys}")
 
         n.say("Refresh the tokens (the refresh token is kept: Cognito sends none back)")
         n.cli("refresh")
@@ -124,7 +184,7 @@ def run_demo(echo: Callable[[str], None], *, keep_running: bool = False) -> None
         n.cli("sign-out", "--global")
         n.cli("credentials", "--format", "env")
         n.cli("status")
-    echo("\nThe whole mission succeeded. The local server is stopped and the temporary folder removed.")
+    n.finish("The whole mission succeeded. The local server is stopped and the temporary folder removed.")
 
 
 def _keep_running(echo: Callable[[str], None], config: Path) -> None:

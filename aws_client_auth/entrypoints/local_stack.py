@@ -97,6 +97,8 @@ def provision(endpoint_url: str, region: str = REGION) -> LocalStack:
         PoolName="client-auth-demo",
         MfaConfiguration="OFF",
         AutoVerifiedAttributes=["email"],
+        # Codes go to the verified email (moto's default, a phone number first, would report an SMS nobody sent).
+        AccountRecoverySetting={"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]},
         Policies={"PasswordPolicy": {"MinimumLength": 8}},
     )["UserPool"]["Id"]
     idp.set_user_pool_mfa_config(

@@ -36,6 +36,33 @@ def test_demo_runs_the_whole_mission_and_leaves_nothing_running(tmp_path: Path) 
         assert step in out
     assert "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []
+    signed_up = next(line for line in out.splitlines() if line.startswith("Signed up demo-player."))
+    assert "(email to p***@e***)" in signed_up  # signed up with an email: no code reported sent by SMS
+
+
+def test_demo_with_json_prints_one_json_object_per_step(tmp_path: Path) -> None:
+    import json
+
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "client-auth"), "demo", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    steps = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [step["step"] for step in steps] == list(range(len(steps)))
+    assert all(set(step) == {"step", "title", "commands", "notes"} for step in steps)
+    assert "moto" in steps[0]["notes"][0]
+    sign_up = steps[2]["commands"][0]
+    assert sign_up["command"].startswith("client-auth sign-up demo-player --email")
+    assert sign_up["exit_code"] == 0
+    assert "email to" in sign_up["output"]
+    assert "sms" not in sign_up["output"].lower()
+    assert any("holds ['hello.txt']" in note for step in steps for note in step["notes"])
+    assert steps[-1]["title"].startswith("The whole mission succeeded")
 
 
 def test_demo_failure_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
