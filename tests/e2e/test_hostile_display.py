@@ -129,7 +129,13 @@ def test_status_shows_a_stored_device_step_and_user_name_inert(cli: ClientAuthCl
     data = cli("--json", "status").data
     assert HOSTILE in str(data["pending"])
     assert data["providers"] == [
-        {"provider": "cognito", "username": HOSTILE, "expires_at": json_time(tokens), "expired": False}
+        {
+            "provider": "cognito",
+            "username": HOSTILE,
+            "expires_at": json_time(tokens),
+            "expired": False,
+            "configured": True,
+        }
     ]
 
 
