@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Any, Final
 from aws_client_auth.adapters.stores.file import (
     Locked,
     check_directory,
-    check_owner,
     check_profile,
     ensure_directory,
     read_only,
+    read_own_file,
     too_deep,
 )
 from aws_client_auth.application.ports.machine_tokens import MachineTokenCache
@@ -50,9 +50,6 @@ MAX_DEPTH: Final = 8
 MAX_ENTRIES: Final = 64
 """Tokens kept per profile at most (the ones that expire last): scope sets are few, but nothing grows unbounded."""
 LOCK_TIMEOUT: Final = 60.0
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _READ_ONLY = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
@@ -126,24 +123,9 @@ class FileMachineTokenCache(MachineTokenCache):
     def _read(self) -> dict[str, Any] | None:
         """The parsed file; None when there is none or it cannot be read as ours (a cache: it is replaced). What
         is not ours to read (a symlink, a FIFO, another user's file) is refused."""
-        try:
-            fd = os.open(self.path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
-        except FileNotFoundError:
+        data = read_own_file(self.path, "token cache", MAX_BYTES)
+        if data is None:
             return None
-        except OSError as error:
-            if error.errno == errno.ELOOP:
-                raise StorageError(
-                    f"The token cache {self.path} is a symbolic link, which is never followed: remove it."
-                ) from None
-            raise StorageError(f"Cannot read the token cache {self.path} ({error.strerror}).") from None
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise StorageError(f"The token cache {self.path} is not a regular file: remove it.")
-            check_owner(self.path, info)
-            data = _read_at_most(fd, MAX_BYTES + 1)
-        finally:
-            os.close(fd)
         try:
             text = data.decode("utf-8")
             if len(data) > MAX_BYTES or too_deep(text, MAX_DEPTH):
@@ -273,14 +255,3 @@ def _newest(tokens: dict[str, Any]) -> dict[str, Any]:
         kept.setdefault(config, {})[key] = entry
     return kept
 
-
-def _read_at_most(fd: int, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while size < limit:
-        chunk = os.read(fd, min(65536, limit - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)

@@ -134,29 +134,9 @@ class FileSessionStore(SessionStore):
 
     def _read_document(self) -> Any:
         """The parsed file, None if there is none; refuses anything but a small regular file of ours."""
-        try:
-            fd = os.open(self.path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
-        except FileNotFoundError:
+        data = read_own_file(self.path, "session file", MAX_BYTES)
+        if data is None:
             return None
-        except OSError as error:
-            if error.errno == errno.ELOOP:
-                raise StorageError(
-                    f"The session file {self.path} is a symbolic link, which is never followed: remove it."
-                ) from None
-            raise StorageError(f"Cannot read the session file {self.path} ({error.strerror}).") from None
-        try:
-            return self._parse(fd)
-        finally:
-            os.close(fd)
-
-    def _parse(self, fd: int) -> Any:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise StorageError(f"The session file {self.path} is not a regular file: remove it.")
-        check_owner(self.path, info)
-        if info.st_size > MAX_BYTES:
-            raise CorruptSession(f"The session file {self.path} is corrupt (too large): {_RESET_HINT}.")
-        data = _read_at_most(fd, MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
             raise CorruptSession(f"The session file {self.path} is corrupt (too large): {_RESET_HINT}.")
         try:
@@ -356,6 +336,28 @@ def check_owner(path: Path, info: os.stat_result) -> None:
             f"{path} belongs to another user (uid {info.st_uid}), so it is not used: remove it, or choose another "
             "[storage] path."
         )
+
+
+def read_own_file(path: Path, what: str, limit: int) -> bytes | None:
+    """At most ``limit + 1`` bytes of ``path`` (one more than allowed, so the caller can tell too large), None
+    when there is no file. Refuses, naming ``what``, what is not ours to read: a symbolic link (never followed), a
+    FIFO or anything but a regular file (opened without blocking), another user's file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise StorageError(f"The {what} {path} is a symbolic link, which is never followed: remove it.") from None
+        raise StorageError(f"Cannot read the {what} {path} ({error.strerror}).") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise StorageError(f"The {what} {path} is not a regular file: remove it.")
+        check_owner(path, info)
+        return _read_at_most(fd, limit + 1)
+    finally:
+        os.close(fd)
 
 
 def _read_at_most(fd: int, limit: int) -> bytes:
