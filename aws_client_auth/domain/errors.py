@@ -169,3 +169,15 @@ class CorruptSession(StorageError):
     """The stored session cannot be read back. A new sign-in replaces it (keeping the bad file aside)."""
 
     code = "corrupt_session"
+
+
+class PasskeyError(ClientAuthError):
+    """The authenticator could not make or use a passkey."""
+
+    code = "passkey_error"
+
+
+class NoAuthenticator(PasskeyError):
+    """No authenticator is present to make or use a passkey."""
+
+    code = "no_authenticator"
