@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from aws_client_auth.domain.errors import InvalidInput
 from aws_client_auth.domain.secret import Secret
+from aws_client_auth.domain.text import clean
 from aws_client_auth.domain.tokens import ProviderName, Tokens, as_utc
 from aws_client_auth.domain.user import MfaType, RememberedDevice
 
@@ -24,6 +25,16 @@ class ChallengeKind(StrEnum):
     NEW_PASSWORD_REQUIRED = "new_password"
     MFA_SETUP = "mfa_setup"
     SELECT_MFA_TYPE = "select_mfa_type"
+    SMS_OTP = "sms_otp"
+    """A one-time sign-in code sent by SMS, as the first factor (choice-based sign-in); by email it is EMAIL_CODE."""
+    SELECT_FACTOR = "select_factor"
+    """Choice-based sign-in without a preferred factor: choose one of ``factors``."""
+    PASSWORD = "password"
+    """The password factor was chosen: the password is the answer."""
+    PASSKEY = "passkey"
+    """Sign in with a passkey: the authenticator answers (``passkey_request``), nothing is typed."""
+    CUSTOM = "custom"
+    """A challenge the pool's own triggers define (custom authentication): ``public`` says what is asked."""
 
     @property
     def prompt(self) -> str:
@@ -39,6 +50,42 @@ class Answer(StrEnum):
     """One of the challenge's ``options``: which method to use (SELECT_MFA_TYPE) or to set up (MFA_SETUP)."""
     EMAIL_ADDRESS = "email_address"
     """The address to send sign-in codes to, when email MFA is being set up."""
+    FACTOR = "factor"
+    """One of the challenge's ``factors``: how to sign in."""
+    PASSWORD = "password"
+    """The user's password (a secret: never from the command line)."""
+    PASSKEY = "passkey"
+    """Nothing typed: the passkey's authenticator signs the challenge."""
+    CUSTOM = "custom"
+    """Whatever the custom challenge asks for (may be a secret: never echoed)."""
+
+
+class AuthFactor(StrEnum):
+    """A first factor of choice-based sign-in, in the domain's words (each adapter maps its own)."""
+
+    PASSWORD = "password"
+    EMAIL_OTP = "email-otp"
+    SMS_OTP = "sms-otp"
+    PASSKEY = "passkey"
+
+    @classmethod
+    def parse(cls, text: str) -> AuthFactor:
+        """``email-otp``, ``EMAIL_OTP``, ``email``... one of the factors, or InvalidInput naming them."""
+        word = str(text).strip().lower().replace("_", "-")
+        found = _FACTOR_WORDS.get(word)
+        if found is None:
+            names = ", ".join(factor.value for factor in cls)
+            raise InvalidInput(f"{clean(text, 40)!r} is not a sign-in factor: choose one of {names}.")
+        return found
+
+
+_FACTOR_WORDS = {factor.value: factor for factor in AuthFactor} | {
+    "email": AuthFactor.EMAIL_OTP,
+    "sms": AuthFactor.SMS_OTP,
+    "password-srp": AuthFactor.PASSWORD,
+    "web-authn": AuthFactor.PASSKEY,
+    "webauthn": AuthFactor.PASSKEY,
+}
 
 
 _PROMPTS = {
@@ -48,6 +95,11 @@ _PROMPTS = {
     ChallengeKind.NEW_PASSWORD_REQUIRED: "Choose a new password",
     ChallengeKind.MFA_SETUP: "Add the secret to your authenticator app, then enter its code",
     ChallengeKind.SELECT_MFA_TYPE: "Choose an MFA method",
+    ChallengeKind.SMS_OTP: "Enter the sign-in code sent by SMS",
+    ChallengeKind.SELECT_FACTOR: "Choose how to sign in",
+    ChallengeKind.PASSWORD: "Enter your password",
+    ChallengeKind.PASSKEY: "Use your passkey",
+    ChallengeKind.CUSTOM: "Answer the challenge",
 }
 _SETUP_PROMPTS = {
     Answer.MFA_TYPE: "Choose an MFA method to set up",
@@ -103,6 +155,12 @@ class Challenge:
     """Provider data carried to the answer (for Cognito: USER_ID_FOR_SRP); never a secret."""
     device: RememberedDevice | None = None
     """The remembered device this sign-in started from: its key goes with every answer."""
+    factors: tuple[AuthFactor, ...] = ()
+    """For SELECT_FACTOR: the first factors the provider offers this user."""
+    public: dict[str, str] = field(default_factory=dict)
+    """For CUSTOM: the challenge's public parameters, as the pool's trigger set them (server text: shown cleaned)."""
+    passkey_request: str | None = None
+    """For PASSKEY: the WebAuthn request options (JSON) the authenticator signs; public, bound to the session."""
 
     @property
     def done(self) -> bool:
@@ -118,7 +176,7 @@ class Challenge:
             return Answer.MFA_TYPE
         if self.kind is ChallengeKind.MFA_SETUP and self.mfa_setup is None:
             return Answer.EMAIL_ADDRESS if self.options == (MfaType.EMAIL,) else Answer.MFA_TYPE
-        return Answer.CODE
+        return _ANSWERS.get(self.kind, Answer.CODE)
 
     @property
     def prompt(self) -> str:
@@ -126,6 +184,13 @@ class Challenge:
             return _SETUP_PROMPTS.get(self.answer, self.kind.prompt)
         return self.kind.prompt
 
+
+_ANSWERS = {
+    ChallengeKind.SELECT_FACTOR: Answer.FACTOR,
+    ChallengeKind.PASSWORD: Answer.PASSWORD,
+    ChallengeKind.PASSKEY: Answer.PASSKEY,
+    ChallengeKind.CUSTOM: Answer.CUSTOM,
+}
 
 SignInStep = SignedIn | Challenge
 
@@ -198,3 +263,15 @@ class SignUpResult:
     user_sub: str
     confirmed: bool
     delivery: CodeDelivery | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Passkey:
+    """A passkey registered for the user: its credential id (public), name, relying party and when it was made."""
+
+    credential_id: str
+    name: str
+    relying_party: str
+    created_at: datetime | None = None
+    attachment: str | None = None
+    transports: tuple[str, ...] = ()

@@ -16,6 +16,7 @@ from aws_client_auth.adapters.cognito import srp
 from aws_client_auth.adapters.cognito.id_tokens import IdTokenVerifier
 from aws_client_auth.adapters.jwt_claims import unverified_claims
 from aws_client_auth.application.ports.clock import Clock
+from aws_client_auth.application.services import client_metadata
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.secret import Secret, remember
 from aws_client_auth.domain.sign_in import CodeDelivery, ContextData, ContextDataProvider, MfaSetup
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 
 SRP_FLOW: Final = "USER_SRP_AUTH"
 PASSWORD_FLOW: Final = "USER_PASSWORD_AUTH"
+CHOICE_FLOW: Final = "USER_AUTH"
+CUSTOM_FLOW: Final = "CUSTOM_AUTH"
+AUTH_FLOWS: Final = (SRP_FLOW, PASSWORD_FLOW, CHOICE_FLOW, CUSTOM_FLOW)
 SESSION_GONE = (e.SessionExpired, "The sign-in took too long and its session expired: sign in again.")
 TOKEN_REVOKED = (e.SessionExpired, "Your Cognito session has expired or was revoked: sign in again.")
 LONGEST_TOKEN_LIFETIME: Final = timedelta(days=1)
@@ -56,9 +60,10 @@ class AppClient:
         revoke_on_sign_out: bool = True,
         context_data: ContextDataProvider | None = None,
         device_name: str = "",
+        client_metadata: Mapping[str, str] | None = None,
     ) -> None:
-        if auth_flow not in (SRP_FLOW, PASSWORD_FLOW):
-            raise e.ConfigurationError(f"[cognito] auth_flow {auth_flow!r} is not one of {SRP_FLOW}, {PASSWORD_FLOW}.")
+        if auth_flow not in AUTH_FLOWS:
+            raise e.ConfigurationError(f"[cognito] auth_flow {auth_flow!r} is not one of {', '.join(AUTH_FLOWS)}.")
         self.client = client
         self.pool_id = pool_id
         self.client_id = client_id
@@ -72,6 +77,8 @@ class AppClient:
         self._verifier = verifier
         self._totp_issuer = totp_issuer
         self._context_data = context_data
+        self.client_metadata = dict(client_metadata or {})
+        """``[cognito.client_metadata]``: sent with every call that takes ``ClientMetadata``."""
 
     def secret_hash(self, username: str, key: str = "SecretHash") -> dict[str, Any]:
         """``{key: SECRET_HASH}`` for clients with a secret, else nothing."""
@@ -86,12 +93,19 @@ class AppClient:
         return {"ClientSecret": self.client_secret.reveal()} if self.client_secret else {}
 
     def context(self, username: str) -> dict[str, Any]:
-        """``UserContextData`` for threat protection, from the configured provider (nothing when it has none)."""
+        """What goes with a user's call for the pool's own processing: ``UserContextData`` for threat protection,
+        from the configured provider, and ``ClientMetadata`` for its Lambda triggers (each only when there is some).
+        Every operation that takes the one takes the other."""
         data = self._context_data(username) if self._context_data is not None else None
         if not data:
-            return {}
+            return self.metadata()
         value = {"IpAddress": data.ip_address, "EncodedData": data.encoded_data}
-        return {"UserContextData": {key: item for key, item in value.items() if item}}
+        return {"UserContextData": {key: item for key, item in value.items() if item}, **self.metadata()}
+
+    def metadata(self) -> dict[str, Any]:
+        """``ClientMetadata``: the configured pairs, then those the caller gave for this call."""
+        pairs = {**self.client_metadata, **client_metadata.current()}
+        return {"ClientMetadata": pairs} if pairs else {}
 
     def mfa_setup(self, secret_code: str, label: str, session: str | None) -> MfaSetup:
         query = urlencode({"secret": secret_code, "issuer": self._totp_issuer})

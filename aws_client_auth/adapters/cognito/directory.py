@@ -56,15 +56,17 @@ class CognitoDirectory(UserDirectory, UserAccount):
         )
 
     @checked_answers("Cognito")
-    def confirm_sign_up(self, username: Username, code: str) -> None:
+    def confirm_sign_up(self, username: Username, code: str) -> Secret | None:
         with cognito_errors():
-            self._app.client.confirm_sign_up(
+            answer = self._app.client.confirm_sign_up(
                 ClientId=self._app.client_id,
                 Username=username.value,
                 ConfirmationCode=code,
                 **self._app.secret_hash(username.value),
                 **self._app.context(username.value),
             )
+        session = answer.get("Session")
+        return Secret(session) if isinstance(session, str) and session else None
 
     @checked_answers("Cognito")
     def resend_confirmation_code(self, username: Username) -> CodeDelivery | None:
@@ -186,7 +188,7 @@ class CognitoDirectory(UserDirectory, UserAccount):
         attributes: list[AttributeTypeTypeDef] = [{"Name": name, "Value": value} for name, value in values.items()]
         with cognito_errors(_SIGNED_IN):
             answer = self._app.client.update_user_attributes(
-                AccessToken=access_token.reveal(), UserAttributes=attributes
+                AccessToken=access_token.reveal(), UserAttributes=attributes, **self._app.metadata()
             )
         deliveries = (delivery_of(details) for details in answer.get("CodeDeliveryDetailsList", []))
         return tuple(delivery for delivery in deliveries if delivery is not None)
@@ -195,7 +197,7 @@ class CognitoDirectory(UserDirectory, UserAccount):
     def send_attribute_code(self, access_token: Secret, name: str) -> CodeDelivery | None:
         with cognito_errors(_SIGNED_IN):
             answer = self._app.client.get_user_attribute_verification_code(
-                AccessToken=access_token.reveal(), AttributeName=name
+                AccessToken=access_token.reveal(), AttributeName=name, **self._app.metadata()
             )
         return delivery_of(answer.get("CodeDeliveryDetails"))
 

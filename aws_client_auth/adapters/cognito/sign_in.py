@@ -1,15 +1,20 @@
-"""Sign-in to a Cognito user pool: SRP or password, every challenge as a step, and this machine as the user's
-remembered device (confirmed when Cognito announces it, proven by device SRP on later sign-ins)."""
+"""Sign-in to a Cognito user pool: SRP or password, choice-based sign-in (``USER_AUTH``: a password, a one-time
+code by email or SMS, or a passkey), custom challenges (``CUSTOM_AUTH``), every challenge as a step, and this
+machine as the user's remembered device (confirmed when Cognito announces it, proven by device SRP on later
+sign-ins)."""
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_client_auth.adapters.boundary import checked_answers
 from aws_client_auth.adapters.cognito import srp, wire
 from aws_client_auth.adapters.cognito.app_client import (
+    CHOICE_FLOW,
+    CUSTOM_FLOW,
     PASSWORD_FLOW,
     SESSION_GONE,
     AppClient,
@@ -21,14 +26,28 @@ from aws_client_auth.adapters.cognito.errors import ErrorType, cognito_errors
 from aws_client_auth.application.ports.password_sign_in import PasswordSignIn
 from aws_client_auth.domain import errors as e
 from aws_client_auth.domain.secret import Secret
-from aws_client_auth.domain.sign_in import Answer, Challenge, ChallengeKind, SignedIn, SignInStep
+from aws_client_auth.domain.sign_in import Answer, AuthFactor, Challenge, ChallengeKind, SignedIn, SignInStep
 from aws_client_auth.domain.tokens import COGNITO, Tokens
 from aws_client_auth.domain.user import Email, MfaType, RememberedDevice, Username
 
 log = logging.getLogger(__name__)
 _SIMPLE_CHALLENGES = frozenset(
-    {ChallengeKind.SMS_CODE, ChallengeKind.TOTP_CODE, ChallengeKind.EMAIL_CODE, ChallengeKind.NEW_PASSWORD_REQUIRED}
+    {
+        ChallengeKind.SMS_CODE,
+        ChallengeKind.TOTP_CODE,
+        ChallengeKind.EMAIL_CODE,
+        ChallengeKind.SMS_OTP,
+        ChallengeKind.NEW_PASSWORD_REQUIRED,
+    }
 )
+MAX_PUBLIC_PARAMETERS = 32
+MAX_PUBLIC_TEXT = 4096
+MAX_PASSKEY_REQUEST = 64 * 1024
+_ANSWER_REFUSED = (
+    e.SessionExpired,
+    "Cognito did not accept the answer and ended this sign-in (or its session expired): sign in again.",
+)
+"""A refused custom-challenge or passkey answer: the pool's triggers failed the sign-in, so its session is gone."""
 _SET_UP_DURING_SIGN_IN = (MfaType.TOTP, MfaType.EMAIL)
 """What Cognito lets a user set up while signing in: SMS needs a phone number, which only an account has."""
 
@@ -47,24 +66,115 @@ class CognitoSignIn(PasswordSignIn):
 
     @checked_answers("Cognito")
     def sign_in(self, username: Username, password: Secret, *, device: RememberedDevice | None = None) -> SignInStep:
+        """With the configured flow: SRP, the password itself, the password factor of choice-based sign-in, or
+        custom authentication that starts by proving the password."""
+        if self._app.auth_flow == CHOICE_FLOW:
+            return self.sign_in_with_factor(username, AuthFactor.PASSWORD, password, device=device)
+        if self._app.auth_flow == CUSTOM_FLOW:
+            return self.sign_in_custom(username, password, device=device)
+        return self._with_device(device, lambda kept: self._start(username, password, kept))
+
+    @checked_answers("Cognito")
+    def sign_in_with_factor(
+        self,
+        username: Username,
+        factor: AuthFactor | None,
+        password: Secret | None = None,
+        *,
+        device: RememberedDevice | None = None,
+    ) -> SignInStep:
+        """``USER_AUTH``: the preferred first factor (a password needs ``password``), or none for Cognito to offer
+        the user's factors (SELECT_CHALLENGE)."""
+        if factor is AuthFactor.PASSWORD and password is None:
+            raise e.InvalidInput("The password factor needs the password.")
+        return self._with_device(device, lambda kept: self._choose(username, factor, password, kept))
+
+    @checked_answers("Cognito")
+    def sign_in_custom(
+        self, username: Username, password: Secret | None = None, *, device: RememberedDevice | None = None
+    ) -> SignInStep:
+        """``CUSTOM_AUTH``: the pool's triggers define the challenges; with ``password`` it is proven first (SRP),
+        for pools whose define-auth-challenge starts with the password."""
+        return self._with_device(device, lambda kept: self._custom(username, password, kept))
+
+    @checked_answers("Cognito")
+    def sign_in_after_sign_up(self, username: Username, session: Secret) -> SignInStep:
+        """The session ConfirmSignUp returned signs the new user in at once (``USER_AUTH``), without a password."""
+        params = {"USERNAME": username.value, **self._app.secret_hash(username.value, "SECRET_HASH")}
+        with cognito_errors({"NotAuthorizedException": SESSION_GONE}):
+            answer = self._app.client.initiate_auth(
+                ClientId=self._app.client_id,
+                AuthFlow=CHOICE_FLOW,
+                AuthParameters=params,
+                Session=session.reveal(),
+                **self._app.context(username.value),
+            )
+        return self._step(answer, username.value, None)
+
+    def _with_device(
+        self, device: RememberedDevice | None, start: Callable[[RememberedDevice | None], SignInStep]
+    ) -> SignInStep:
         if device is not None:
             try:
-                return self._start(username, password, device)
+                return start(device)
             except DeviceRefused:
                 # Amplify does the same: keys the pool no longer knows must not lock the user out.
                 log.info("Cognito refused this machine's device keys; signing in without them.")
-        return self._start(username, password, None)
+        return start(None)
+
+    def _params(self, username: Username, device: RememberedDevice | None) -> dict[str, str]:
+        params = {"USERNAME": username.value, **self._app.secret_hash(username.value, "SECRET_HASH")}
+        return params | ({"DEVICE_KEY": device.key} if device else {})
 
     def _start(self, username: Username, password: Secret, device: RememberedDevice | None) -> SignInStep:
-        params = {"USERNAME": username.value, **self._app.secret_hash(username.value, "SECRET_HASH")}
-        params |= {"DEVICE_KEY": device.key} if device else {}
+        params = self._params(username, device)
         if self._app.auth_flow == PASSWORD_FLOW:
             answer = self._initiate(username, {**params, "PASSWORD": password.reveal()}, device)
             return self._step(answer, username.value, device)
         ephemeral = srp.new_ephemeral(self._app.random_bytes)
         answer = self._initiate(username, {**params, "SRP_A": ephemeral.public_hex}, device)
+        return self._after_srp_start(answer, password, ephemeral, username.value, device)
+
+    def _choose(
+        self, username: Username, factor: AuthFactor | None, password: Secret | None, device: RememberedDevice | None
+    ) -> SignInStep:
+        params = self._params(username, device)
+        if factor is AuthFactor.PASSWORD and password is not None:
+            if self._plain_password():
+                params |= {"PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": password.reveal()}
+                return self._step(self._initiate(username, params, device, CHOICE_FLOW), username.value, device)
+            ephemeral = srp.new_ephemeral(self._app.random_bytes)
+            params |= {"PREFERRED_CHALLENGE": "PASSWORD_SRP", "SRP_A": ephemeral.public_hex}
+            answer = self._initiate(username, params, device, CHOICE_FLOW)
+            return self._after_srp_start(answer, password, ephemeral, username.value, device)
+        if factor is not None:
+            params["PREFERRED_CHALLENGE"] = wire.FACTOR_NAMES[factor]
+        return self._step(self._initiate(username, params, device, CHOICE_FLOW), username.value, device)
+
+    def _custom(self, username: Username, password: Secret | None, device: RememberedDevice | None) -> SignInStep:
+        params = self._params(username, device)
+        if password is None:
+            return self._step(self._initiate(username, params, device, CUSTOM_FLOW), username.value, device)
+        ephemeral = srp.new_ephemeral(self._app.random_bytes)
+        params |= {"CHALLENGE_NAME": "SRP_A", "SRP_A": ephemeral.public_hex}
+        answer = self._initiate(username, params, device, CUSTOM_FLOW)
+        return self._after_srp_start(answer, password, ephemeral, username.value, device)
+
+    def _plain_password(self) -> bool:
+        """The password factor sends the password itself only where the configuration says so; else SRP."""
+        return self._app.auth_flow == PASSWORD_FLOW
+
+    def _after_srp_start(
+        self,
+        answer: Mapping[str, Any],
+        password: Secret,
+        ephemeral: srp.Ephemeral,
+        username: str,
+        device: RememberedDevice | None,
+    ) -> SignInStep:
+        """SRP's second half, when Cognito answers the start with PASSWORD_VERIFIER (else the answer's own step)."""
         if answer.get("ChallengeName") != "PASSWORD_VERIFIER":
-            return self._step(answer, username.value, device)
+            return self._step(answer, username, device)
         challenge = answer["ChallengeParameters"]
         user_id = challenge["USER_ID_FOR_SRP"]
         try:
@@ -86,16 +196,16 @@ class CognitoSignIn(PasswordSignIn):
             "PASSWORD_CLAIM_SECRET_BLOCK": challenge["SECRET_BLOCK"],
             "PASSWORD_CLAIM_SIGNATURE": signature,
         }
-        return self._respond("PASSWORD_VERIFIER", answer.get("Session"), responses, username.value, device)
+        return self._respond("PASSWORD_VERIFIER", answer.get("Session"), responses, username, device)
 
     def _initiate(
-        self, username: Username, params: dict[str, str], device: RememberedDevice | None
+        self, username: Username, params: dict[str, str], device: RememberedDevice | None, flow: str | None = None
     ) -> Mapping[str, Any]:
         overrides = {"ResourceNotFoundException": _DEVICE_REFUSED} if device else {}
         with cognito_errors(overrides):
             return self._app.client.initiate_auth(
                 ClientId=self._app.client_id,
-                AuthFlow=self._app.auth_flow,  # type: ignore[arg-type]
+                AuthFlow=flow or self._app.auth_flow,  # type: ignore[arg-type]
                 AuthParameters=params,
                 **self._app.context(username.value),
             )
@@ -164,6 +274,80 @@ class CognitoSignIn(PasswordSignIn):
             {"USERNAME": _internal_name(challenge), "EMAIL": email.value},
             challenge.username,
             challenge.device,
+        )
+
+    @checked_answers("Cognito")
+    def answer_factor(self, challenge: Challenge, factor: AuthFactor) -> SignInStep:
+        """SELECT_CHALLENGE answered: a passwordless factor is asked for at once; the password factor first asks
+        for the password here (it goes with the answer)."""
+        if challenge.answer is not Answer.FACTOR:
+            raise e.InvalidInput(f"{challenge.prompt}: this step is not answered with a sign-in factor.")
+        if challenge.factors and factor not in challenge.factors:
+            offered = ", ".join(f.value for f in challenge.factors)
+            raise e.InvalidInput(f"{factor.value} is not offered for this sign-in: choose one of {offered}.")
+        if factor is AuthFactor.PASSWORD:
+            return Challenge(
+                COGNITO,
+                ChallengeKind.PASSWORD,
+                challenge.username,
+                challenge.session,
+                parameters=challenge.parameters,
+                device=challenge.device,
+            )
+        responses = {"USERNAME": _internal_name(challenge), "ANSWER": wire.FACTOR_NAMES[factor]}
+        return self._respond(
+            "SELECT_CHALLENGE", challenge.session.reveal(), responses, challenge.username, challenge.device
+        )
+
+    @checked_answers("Cognito")
+    def answer_password(self, challenge: Challenge, password: Secret) -> SignInStep:
+        """The password factor chosen at SELECT_CHALLENGE: proven by SRP where Cognito offered it (and the
+        configuration does not say USER_PASSWORD_AUTH), else sent itself."""
+        if challenge.kind is not ChallengeKind.PASSWORD:
+            raise e.InvalidInput(f"{challenge.prompt}: this step is not answered with your password.")
+        offered = wire.json_list(challenge.parameters.get(wire.AVAILABLE))
+        name = _internal_name(challenge)
+        if self._plain_password() or "PASSWORD_SRP" not in offered:
+            responses = {"USERNAME": name, "ANSWER": "PASSWORD", "PASSWORD": password.reveal()}
+            return self._respond(
+                "SELECT_CHALLENGE", challenge.session.reveal(), responses, challenge.username, challenge.device
+            )
+        ephemeral = srp.new_ephemeral(self._app.random_bytes)
+        responses = {"USERNAME": name, "ANSWER": "PASSWORD_SRP", "SRP_A": ephemeral.public_hex}
+        answer = self._send(
+            "SELECT_CHALLENGE", challenge.session.reveal(), responses, challenge.username, challenge.device
+        )
+        return self._after_srp_start(answer, password, ephemeral, challenge.username, challenge.device)
+
+    @checked_answers("Cognito")
+    def answer_passkey(self, challenge: Challenge, credential: Mapping[str, Any]) -> SignInStep:
+        """WEB_AUTHN answered with the authenticator's assertion (AuthenticationResponseJSON)."""
+        if challenge.kind is not ChallengeKind.PASSKEY:
+            raise e.InvalidInput(f"{challenge.prompt}: this step is not answered with a passkey.")
+        responses = {"USERNAME": _internal_name(challenge), "CREDENTIAL": json.dumps(dict(credential))}
+        return self._respond(
+            "WEB_AUTHN",
+            challenge.session.reveal(),
+            responses,
+            challenge.username,
+            challenge.device,
+            {"NotAuthorizedException": _ANSWER_REFUSED},
+        )
+
+    @checked_answers("Cognito")
+    def answer_custom(self, challenge: Challenge, answer: Secret) -> SignInStep:
+        """CUSTOM_CHALLENGE answered; a wrong answer may bring another round, or end the sign-in, as the pool's
+        define-auth-challenge trigger decides."""
+        if challenge.kind is not ChallengeKind.CUSTOM:
+            raise e.InvalidInput(f"{challenge.prompt}: this step is not a custom challenge.")
+        responses = {"USERNAME": _internal_name(challenge), "ANSWER": answer.reveal()}
+        return self._respond(
+            "CUSTOM_CHALLENGE",
+            challenge.session.reveal(),
+            responses,
+            challenge.username,
+            challenge.device,
+            {"NotAuthorizedException": _ANSWER_REFUSED},
         )
 
     def _set_up(self, challenge: Challenge, choice: MfaType) -> Challenge:
@@ -254,10 +438,60 @@ class CognitoSignIn(PasswordSignIn):
             )
         if kind is ChallengeKind.MFA_SETUP:
             return self._mfa_setup_challenge(params, session, username, carried, device)
+        challenge = self._new_factor_challenge(name, answer, params, session, username, carried, device)
+        if challenge is not None:
+            return challenge
         raise e.UnsupportedChallenge(
             f"Cognito asked for a {name or 'unnamed'} challenge, which this client does not answer: "
             "check the app client's auth flows and the pool's MFA settings."
         )
+
+    def _new_factor_challenge(
+        self,
+        name: str,
+        answer: Mapping[str, Any],
+        params: Mapping[str, Any],
+        session: Secret,
+        username: str,
+        carried: dict[str, str],
+        device: RememberedDevice | None,
+    ) -> Challenge | None:
+        """The challenges of choice-based sign-in and custom authentication (None for any other)."""
+        if name == "SELECT_CHALLENGE":
+            names = [str(n) for n in answer.get("AvailableChallenges") or []]
+            factors = wire.factors(names)
+            if not factors:
+                raise e.UnsupportedChallenge(
+                    "Cognito offered no sign-in factor this client knows: check the app client's choice-based "
+                    "sign-in settings."
+                )
+            return Challenge(
+                COGNITO,
+                ChallengeKind.SELECT_FACTOR,
+                username,
+                session,
+                factors=factors,
+                parameters=carried | {wire.AVAILABLE: json.dumps(names)},
+                device=device,
+            )
+        if name == "WEB_AUTHN":
+            return Challenge(
+                COGNITO,
+                ChallengeKind.PASSKEY,
+                username,
+                session,
+                parameters=carried,
+                device=device,
+                passkey_request=_passkey_request(params.get("CREDENTIAL_REQUEST_OPTIONS")),
+            )
+        if name == "CUSTOM_CHALLENGE":
+            public = {str(k): str(v) for k, v in params.items() if k != "USERNAME"}
+            if len(public) > MAX_PUBLIC_PARAMETERS or any(len(v) > MAX_PUBLIC_TEXT for v in public.values()):
+                raise e.ServiceError("Cognito's custom challenge has more parameters than this client accepts.")
+            return Challenge(
+                COGNITO, ChallengeKind.CUSTOM, username, session, parameters=carried, device=device, public=public
+            )
+        return None
 
     def _signed_in(self, result: Mapping[str, Any], device: RememberedDevice | None) -> Tokens:
         """Tokens, with this machine as the user's device: the one the sign-in proved, or a new one Cognito
@@ -336,6 +570,19 @@ class CognitoSignIn(PasswordSignIn):
             parameters=carried,
             device=device,
         )
+
+
+def _passkey_request(value: object) -> str:
+    """The WEB_AUTHN challenge's request options: a JSON object of bounded size, or the answer is unusable."""
+    if not isinstance(value, str) or len(value) > MAX_PASSKEY_REQUEST:
+        raise e.ServiceError("Cognito's passkey challenge carries no usable request options.")
+    try:
+        options = json.loads(value)
+    except ValueError:
+        raise e.ServiceError("Cognito's passkey challenge carries request options that are not JSON.") from None
+    if not isinstance(options, dict) or not isinstance(options.get("challenge"), str):
+        raise e.ServiceError("Cognito's passkey challenge carries request options without a challenge.")
+    return value
 
 
 def _internal_name(challenge: Challenge) -> str:

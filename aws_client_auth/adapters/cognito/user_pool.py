@@ -9,24 +9,28 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aws_client_auth.adapters.cognito.app_client import PASSWORD_FLOW, SRP_FLOW, AppClient
 from aws_client_auth.adapters.cognito.devices import CognitoDevices
 from aws_client_auth.adapters.cognito.directory import CognitoDirectory
 from aws_client_auth.adapters.cognito.id_tokens import IdTokenVerifier
+from aws_client_auth.adapters.cognito.passkeys import CognitoPasskeys
 from aws_client_auth.adapters.cognito.refresh import CognitoRefresher
 from aws_client_auth.adapters.cognito.sign_in import CognitoSignIn
 from aws_client_auth.application.ports.clock import Clock
+from aws_client_auth.application.ports.passkeys import PasskeyAccount
 from aws_client_auth.application.ports.password_sign_in import PasswordSignIn
 from aws_client_auth.application.ports.token_refresher import TokenRefresher
 from aws_client_auth.application.ports.user_directory import UserAccount, UserDevices, UserDirectory
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.sign_in import (
+    AuthFactor,
     Challenge,
     CodeDelivery,
     ContextDataProvider,
     MfaSetup,
+    Passkey,
     SignInStep,
     SignUpResult,
 )
@@ -47,7 +51,7 @@ if TYPE_CHECKING:
 __all__ = ["PASSWORD_FLOW", "SRP_FLOW", "CognitoUserPool"]
 
 
-class CognitoUserPool(UserDirectory, UserAccount, UserDevices, PasswordSignIn, TokenRefresher):
+class CognitoUserPool(UserDirectory, UserAccount, UserDevices, PasskeyAccount, PasswordSignIn, TokenRefresher):
     """User management, the account, devices, sign-in and refresh for one app client."""
 
     def __init__(
@@ -65,6 +69,7 @@ class CognitoUserPool(UserDirectory, UserAccount, UserDevices, PasswordSignIn, T
         revoke_on_sign_out: bool = True,
         context_data: ContextDataProvider | None = None,
         device_name: str = "",
+        client_metadata: Mapping[str, str] | None = None,
     ) -> None:
         self.app = AppClient(
             client,
@@ -79,11 +84,13 @@ class CognitoUserPool(UserDirectory, UserAccount, UserDevices, PasswordSignIn, T
             revoke_on_sign_out=revoke_on_sign_out,
             context_data=context_data,
             device_name=device_name,
+            client_metadata=client_metadata,
         )
         self.directory = CognitoDirectory(self.app)
         self.devices = CognitoDevices(self.app)
         self.signing_in = CognitoSignIn(self.app, self.devices)
         self.refresher = CognitoRefresher(self.app)
+        self.passkeys = CognitoPasskeys(self.app)
 
     # --- UserDirectory ---------------------------------------------------------------------------------
     def sign_up(
@@ -91,8 +98,8 @@ class CognitoUserPool(UserDirectory, UserAccount, UserDevices, PasswordSignIn, T
     ) -> SignUpResult:
         return self.directory.sign_up(username, password, email=email, phone_number=phone_number)
 
-    def confirm_sign_up(self, username: Username, code: str) -> None:
-        self.directory.confirm_sign_up(username, code)
+    def confirm_sign_up(self, username: Username, code: str) -> Secret | None:
+        return self.directory.confirm_sign_up(username, code)
 
     def resend_confirmation_code(self, username: Username) -> CodeDelivery | None:
         return self.directory.resend_confirmation_code(username)
@@ -175,6 +182,52 @@ class CognitoUserPool(UserDirectory, UserAccount, UserDevices, PasswordSignIn, T
 
     def answer_email(self, challenge: Challenge, email: Email) -> SignInStep:
         return self.signing_in.answer_email(challenge, email)
+
+    def sign_in_with_factor(
+        self,
+        username: Username,
+        factor: AuthFactor | None,
+        password: Secret | None = None,
+        *,
+        device: RememberedDevice | None = None,
+    ) -> SignInStep:
+        return self.signing_in.sign_in_with_factor(username, factor, password, device=device)
+
+    def sign_in_custom(
+        self, username: Username, password: Secret | None = None, *, device: RememberedDevice | None = None
+    ) -> SignInStep:
+        return self.signing_in.sign_in_custom(username, password, device=device)
+
+    def sign_in_after_sign_up(self, username: Username, session: Secret) -> SignInStep:
+        return self.signing_in.sign_in_after_sign_up(username, session)
+
+    def answer_factor(self, challenge: Challenge, factor: AuthFactor) -> SignInStep:
+        return self.signing_in.answer_factor(challenge, factor)
+
+    def answer_password(self, challenge: Challenge, password: Secret) -> SignInStep:
+        return self.signing_in.answer_password(challenge, password)
+
+    def answer_passkey(self, challenge: Challenge, credential: Mapping[str, Any]) -> SignInStep:
+        return self.signing_in.answer_passkey(challenge, credential)
+
+    def answer_custom(self, challenge: Challenge, answer: Secret) -> SignInStep:
+        return self.signing_in.answer_custom(challenge, answer)
+
+    # --- Passkeys --------------------------------------------------------------------------------------
+    def start_passkey_registration(self, access_token: Secret) -> dict[str, Any]:
+        return self.passkeys.start_passkey_registration(access_token)
+
+    def complete_passkey_registration(self, access_token: Secret, credential: Mapping[str, Any]) -> None:
+        self.passkeys.complete_passkey_registration(access_token, credential)
+
+    def list_passkeys(self, access_token: Secret) -> tuple[Passkey, ...]:
+        return self.passkeys.list_passkeys(access_token)
+
+    def delete_passkey(self, access_token: Secret, credential_id: str) -> None:
+        self.passkeys.delete_passkey(access_token, credential_id)
+
+    def auth_factors(self, access_token: Secret) -> tuple[AuthFactor, ...]:
+        return self.passkeys.auth_factors(access_token)
 
     # --- TokenRefresher --------------------------------------------------------------------------------
     def refresh(self, tokens: Tokens) -> Tokens:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final
 
-from aws_client_auth.domain.sign_in import ChallengeKind
+from aws_client_auth.domain.sign_in import AuthFactor, ChallengeKind
 from aws_client_auth.domain.user import MfaType
 
 CHALLENGES: Final[dict[str, ChallengeKind]] = {
@@ -21,12 +21,14 @@ CHALLENGES: Final[dict[str, ChallengeKind]] = {
     "NEW_PASSWORD_REQUIRED": ChallengeKind.NEW_PASSWORD_REQUIRED,
     "MFA_SETUP": ChallengeKind.MFA_SETUP,
     "SELECT_MFA_TYPE": ChallengeKind.SELECT_MFA_TYPE,
+    "SMS_OTP": ChallengeKind.SMS_OTP,
 }
 CHALLENGE_NAMES: Final = {kind: name for name, kind in CHALLENGES.items()}
 CODE_KEYS: Final = {
     ChallengeKind.SMS_CODE: "SMS_MFA_CODE",
     ChallengeKind.TOTP_CODE: "SOFTWARE_TOKEN_MFA_CODE",
     ChallengeKind.EMAIL_CODE: "EMAIL_OTP_CODE",
+    ChallengeKind.SMS_OTP: "SMS_OTP_CODE",
 }
 """The ChallengeResponses key each code challenge is answered under."""
 
@@ -73,3 +75,24 @@ def choice_name(choice: MfaType, parameters: dict[str, str]) -> str:
         if mfa_type(name) is choice:
             return name
     return MFA_NAMES[choice]
+
+
+FACTOR_NAMES: Final = {
+    AuthFactor.EMAIL_OTP: "EMAIL_OTP",
+    AuthFactor.SMS_OTP: "SMS_OTP",
+    AuthFactor.PASSKEY: "WEB_AUTHN",
+}
+"""What Cognito calls each passwordless first factor (PREFERRED_CHALLENGE, SELECT_CHALLENGE's ANSWER); the password
+factor is PASSWORD_SRP or PASSWORD, as the client proves it."""
+_FACTORS: Final = {name: factor for factor, name in FACTOR_NAMES.items()} | {
+    "PASSWORD": AuthFactor.PASSWORD,
+    "PASSWORD_SRP": AuthFactor.PASSWORD,
+}
+AVAILABLE: Final = "AVAILABLE_CHALLENGES"
+"""Challenge parameter carried to the answer: the factor names Cognito offered (PASSWORD_SRP, PASSWORD, ...)."""
+
+
+def factors(names: Iterable[object]) -> tuple[AuthFactor, ...]:
+    """The first factors Cognito named that this client knows, in Cognito's order, once each."""
+    found = (_FACTORS.get(name) if isinstance(name, str) else None for name in names)
+    return tuple(dict.fromkeys(factor for factor in found if factor is not None))

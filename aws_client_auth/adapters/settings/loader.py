@@ -66,26 +66,37 @@ def load_settings(
 
     values = defaults()
     custom: dict[str, dict[str, str]] = {}
+    metadata: dict[str, str] = {}
+    passkeys: dict[str, str] = {}
     origin: dict[tuple[str, str], str] = {}
     for source, layer in layers:
         for section, keys in layer.items():
-            if section in SCHEMA:
-                for name, raw in keys.items():
+            table = _free_tables(source, section, keys, metadata)  # free-form tables taken out
+            if section == "passkeys":
+                passkeys.update(_custom_section(source, section, keys))
+            elif section in SCHEMA:
+                for name, raw in table.items():
                     values[section][name] = _checked(source, section, name, raw)
             elif section.startswith("providers."):
                 provider = section.removeprefix("providers.")
                 network.check_provider_name(source, provider)
                 custom.setdefault(provider, {}).update(_custom_section(source, section, keys))
             else:
-                known = ", ".join(f"[{s}]" for s in SCHEMA)
+                known = ", ".join(f"[{s}]" for s in (*SCHEMA, "passkeys", "cognito.client_metadata"))
                 raise ConfigurationError(f"{source}: unknown section [{section}]; known sections are {known}.")
-            origin.update({(section, key): source for key in keys})
+            origin.update({(section, key): source for key in table})
     _check_endpoints(values, custom, origin)
     for section, schema in SCHEMA.items():
         for name, key in schema.items():
             if key.secret and not isinstance(values[section][name], Secret):
                 values[section][name] = Secret(values[section][name])
-    return Settings(values=values, custom_providers=custom, sources=tuple(source for source, _ in layers))
+    return Settings(
+        values=values,
+        custom_providers=custom,
+        client_metadata=metadata,
+        passkeys=passkeys,
+        sources=tuple(source for source, _ in layers),
+    )
 
 
 def _check_endpoints(
@@ -280,6 +291,35 @@ def _custom_section(source: str, section: str, keys: Mapping[str, Any]) -> dict[
         if not isinstance(value, str):
             raise ConfigurationError(f"{source}: [{section}] {name}: expected a string, got a {type(value).__name__}.")
         out[name] = value
+    return out
+
+
+def _free_tables(source: str, section: str, keys: Mapping[str, Any], metadata: dict[str, str]) -> Mapping[str, Any]:
+    """``[cognito.client_metadata]`` taken out of ``[cognito]`` (into ``metadata``); the section's other keys."""
+    if section != "cognito" or "client_metadata" not in keys:
+        return keys
+    rest = dict(keys)
+    metadata.update(client_metadata(source, rest.pop("client_metadata")))
+    return rest
+
+
+MAX_METADATA_PAIRS = 50
+MAX_METADATA_TEXT = 1024
+
+
+def client_metadata(source: str, table: Any) -> dict[str, str]:
+    """``[cognito.client_metadata]``: string keys and values for the pool's Lambda triggers, bounded in number and
+    size (Cognito passes them on as they are)."""
+    if not isinstance(table, dict):
+        raise ConfigurationError(f"{source}: [cognito] client_metadata must be a [cognito.client_metadata] table.")
+    if len(table) > MAX_METADATA_PAIRS:
+        raise ConfigurationError(f"{source}: [cognito.client_metadata] has more than {MAX_METADATA_PAIRS} keys.")
+    out = _custom_section(source, "cognito.client_metadata", table)
+    for name, value in out.items():
+        if not name or len(name) > MAX_METADATA_TEXT or len(value) > MAX_METADATA_TEXT:
+            raise ConfigurationError(
+                f"{source}: [cognito.client_metadata] keys and values are 1 to {MAX_METADATA_TEXT} characters."
+            )
     return out
 
 

@@ -89,7 +89,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "app_client_id": Key(str, "", _pattern(r"^[\w+]+$", "1example23456789")),
         "app_client_secret": Key(str, "", secret=True),
         "identity_pool_id": Key(str, "", _pattern(r"^[\w-]+:[0-9a-fA-F-]+$", "us-west-2:0000-...")),
-        "auth_flow": Key(str, "USER_SRP_AUTH", _choice("USER_SRP_AUTH", "USER_PASSWORD_AUTH")),
+        "auth_flow": Key(
+            str, "USER_SRP_AUTH", _choice("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "USER_AUTH", "CUSTOM_AUTH")
+        ),
+        "custom_challenge_answerer": Key(str, ""),
         "id_token_leeway_seconds": Key(int, 60, _between(0, MAX_ID_TOKEN_LEEWAY_SECONDS)),
         "jwks_url": Key(str, "", _URL),
         "revoke_on_sign_out": Key(bool, True),
@@ -146,6 +149,11 @@ class Settings:
     values: Mapping[str, Mapping[str, Any]] = field(default_factory=defaults)
     custom_providers: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
     """``[providers.<name>]`` sections of providers registered by third parties, passed to their factories."""
+    client_metadata: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """``[cognito.client_metadata]``: sent with every Cognito call that takes ``ClientMetadata``."""
+    passkeys: Mapping[str, str] = field(default_factory=dict)
+    """``[passkeys]``: ``authenticator`` (``fido2``, an installed plug-in's name, or ``module:factory``), ``origin``,
+    and the authenticator's own options."""
     sources: tuple[str, ...] = ()
 
     def get(self, section: str, key: str) -> Any:

@@ -29,7 +29,14 @@ from aws_client_auth.domain.credentials import Credentials
 from aws_client_auth.domain.errors import StorageError
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.session import Pending, Session
-from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, CodeDelivery, DeviceAuthorization, MfaSetup
+from aws_client_auth.domain.sign_in import (
+    AuthFactor,
+    Challenge,
+    ChallengeKind,
+    CodeDelivery,
+    DeviceAuthorization,
+    MfaSetup,
+)
 from aws_client_auth.domain.tokens import ProviderName, Tokens
 from aws_client_auth.domain.user import MfaType, RememberedDevice
 
@@ -309,6 +316,9 @@ def _pending(pending: Pending | None) -> dict[str, Any] | None:
             "mfa_setup": _mfa_setup(pending.mfa_setup),
             "parameters": dict(pending.parameters),
             "device": _device(pending.device),
+            **({"factors": [f.value for f in pending.factors]} if pending.factors else {}),
+            **({"public": dict(pending.public)} if pending.public else {}),
+            **({"passkey_request": pending.passkey_request} if pending.passkey_request is not None else {}),
         }
     return None
 
@@ -338,6 +348,9 @@ def _read_pending(data: Any) -> Pending | None:
         mfa_setup=_read_mfa_setup(data.get("mfa_setup")),
         parameters={str(k): str(v) for k, v in data.get("parameters", {}).items()},
         device=_read_device(data.get("device")),
+        factors=tuple(AuthFactor(f) for f in data.get("factors", [])),
+        public={str(k): str(v) for k, v in data.get("public", {}).items()},
+        passkey_request=_optional_str(data.get("passkey_request")),
     )
 
 
