@@ -1,0 +1,283 @@
+"""The Cognito stand-in's choice-based sign-in (USER_AUTH), one-time codes, passkeys, custom authentication and
+sign-up, driven with plain boto3 ``cognito-idp`` clients: the stand-in must keep Cognito's rules for the client
+tests that rely on it (tests/cognito_standin.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from aws_client_auth.adapters.cognito import srp
+from tests.cognito_standin import (
+    CLIENT_ID,
+    POOL_ID,
+    REGION,
+    CognitoStandIn,
+    cognito_standin,
+)
+
+PASSWORD = "Passw0rd!"
+SECRET = "a-client-secret-of-proper-length-0123456789"
+
+
+def client(standin: CognitoStandIn) -> Any:
+    return boto3.client(
+        "cognito-idp",
+        region_name=REGION,
+        endpoint_url=standin.url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+@contextmanager
+def refused(code: str) -> Iterator[None]:
+    with pytest.raises(ClientError) as raised:
+        yield
+    assert raised.value.response["Error"]["Code"] == code, raised.value.response
+
+
+def secret_hash(standin: CognitoStandIn, username: str) -> dict[str, str]:
+    if standin.client_secret is None:
+        return {}
+    return {"SECRET_HASH": srp.secret_hash(username, CLIENT_ID, standin.client_secret)}
+
+
+def user_auth(standin: CognitoStandIn, username: str = "alice", **params: str) -> dict[str, Any]:
+    answer: dict[str, Any] = client(standin).initiate_auth(
+        ClientId=CLIENT_ID,
+        AuthFlow="USER_AUTH",
+        AuthParameters={"USERNAME": username, **secret_hash(standin, username), **params},
+    )
+    return answer
+
+
+def respond(standin: CognitoStandIn, step: dict[str, Any], name: str | None = None, **answers: str) -> dict[str, Any]:
+    username = step["ChallengeParameters"].get("USERNAME", "alice")
+    answer: dict[str, Any] = client(standin).respond_to_auth_challenge(
+        ClientId=CLIENT_ID,
+        ChallengeName=name or step["ChallengeName"],
+        Session=step["Session"],
+        ChallengeResponses={"USERNAME": username, **secret_hash(standin, username), **answers},
+    )
+    return answer
+
+
+def signed_in(step: dict[str, Any]) -> dict[str, Any]:
+    assert "AuthenticationResult" in step, step
+    result: dict[str, Any] = step["AuthenticationResult"]
+    assert result["AccessToken"]
+    assert result["IdToken"]
+    return result
+
+
+def srp_answers(step: dict[str, Any], ephemeral: srp.Ephemeral, password: str) -> dict[str, str]:
+    """The client side of PASSWORD_VERIFIER, computed by the project's SRP code."""
+    parameters = step["ChallengeParameters"]
+    now = datetime.now(UTC)
+    stamp, signature = srp.password_claim(
+        ephemeral,
+        pool_id=POOL_ID,
+        user_id=parameters["USER_ID_FOR_SRP"],
+        password=password,
+        salt_hex=parameters["SALT"],
+        server_b_hex=parameters["SRP_B"],
+        secret_block_b64=parameters["SECRET_BLOCK"],
+        now=now,
+    )
+    return {
+        "PASSWORD_CLAIM_SECRET_BLOCK": parameters["SECRET_BLOCK"],
+        "PASSWORD_CLAIM_SIGNATURE": signature,
+        "TIMESTAMP": stamp,
+    }
+
+
+@pytest.fixture(params=[None, SECRET], ids=["public-client", "client-with-secret"])
+def standin(request: pytest.FixtureRequest) -> Iterator[CognitoStandIn]:
+    with cognito_standin(client_secret=request.param) as server:
+        server.add_user("alice", PASSWORD, email="alice@example.com", email_verified="true")
+        yield server
+
+
+# --- USER_AUTH: one-time codes ------------------------------------------------------------------------------
+def test_a_preferred_email_otp_signs_in_with_the_code_sent(standin: CognitoStandIn) -> None:
+    step = user_auth(standin, PREFERRED_CHALLENGE="EMAIL_OTP")
+    assert step["ChallengeName"] == "EMAIL_OTP"
+    assert step["ChallengeParameters"] == {
+        "CODE_DELIVERY_DELIVERY_MEDIUM": "EMAIL",
+        "CODE_DELIVERY_DESTINATION": "al***",
+        "USERNAME": "alice",
+    }
+    assert standin.outbox[-1][:2] == ("alice", "email")
+    signed_in(respond(standin, step, EMAIL_OTP_CODE=standin.last_code("alice")))
+
+
+def test_a_wrong_code_is_refused_then_the_right_one_accepted_once(standin: CognitoStandIn) -> None:
+    step = user_auth(standin, PREFERRED_CHALLENGE="EMAIL_OTP")
+    code = standin.last_code("alice")
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    with refused("CodeMismatchException"):
+        respond(standin, step, EMAIL_OTP_CODE=wrong)
+    signed_in(respond(standin, step, EMAIL_OTP_CODE=code))
+    with refused("NotAuthorizedException"):  # the code and its session are spent
+        respond(standin, step, EMAIL_OTP_CODE=code)
+    again = user_auth(standin, PREFERRED_CHALLENGE="EMAIL_OTP")
+    if standin.last_code("alice") != code:  # (one chance in a million that the new code is the same)
+        with refused("CodeMismatchException"):  # the old code does not open a new sign-in
+            respond(standin, again, EMAIL_OTP_CODE=code)
+
+
+def test_sms_otp_goes_to_a_verified_phone() -> None:
+    with cognito_standin() as standin:
+        standin.add_user("alice", PASSWORD, phone_number="+15550100", phone_number_verified="true")
+        step = user_auth(standin, PREFERRED_CHALLENGE="SMS_OTP")
+        assert step["ChallengeName"] == "SMS_OTP"
+        assert step["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"] == "SMS"
+        assert standin.outbox[-1][:2] == ("alice", "phone_number")
+        with refused("CodeMismatchException"):  # the MFA key is not the first factor's
+            respond(standin, step, SMS_MFA_CODE=standin.last_code("alice"))
+        signed_in(respond(standin, step, SMS_OTP_CODE=standin.last_code("alice")))
+
+
+def test_a_first_factor_code_is_not_followed_by_mfa() -> None:
+    with cognito_standin() as standin:
+        standin.add_user("alice", PASSWORD, mfa="EMAIL_OTP", email="alice@example.com", email_verified="true")
+        step = user_auth(standin, PREFERRED_CHALLENGE="EMAIL_OTP")
+        signed_in(respond(standin, step, EMAIL_OTP_CODE=standin.last_code("alice")))
+        password_step = user_auth(standin, PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD)
+        assert password_step["ChallengeName"] == "EMAIL_OTP"  # a password is: then the MFA
+        signed_in(respond(standin, password_step, EMAIL_OTP_CODE=standin.last_code("alice")))
+
+
+# --- USER_AUTH: the choice --------------------------------------------------------------------------------
+def test_select_challenge_lists_exactly_the_users_factors() -> None:
+    with cognito_standin() as standin:
+        standin.add_user("alice", PASSWORD, email="alice@example.com", email_verified="true")
+        standin.add_user("bob", PASSWORD, email="bob@example.com", email_verified="false")
+        standin.add_user("carol", PASSWORD, phone_number="+15550100", phone_number_verified="true")
+        standin.add_user("dave", "", email="dave@example.com", email_verified="true")
+        expected = {
+            "alice": ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"],
+            "bob": ["PASSWORD", "PASSWORD_SRP"],
+            "carol": ["PASSWORD", "PASSWORD_SRP", "SMS_OTP"],
+            "dave": ["EMAIL_OTP"],
+        }
+        for name, factors in expected.items():
+            step = user_auth(standin, name)
+            assert step["ChallengeName"] == "SELECT_CHALLENGE"
+            assert step["AvailableChallenges"] == factors
+            assert step["ChallengeParameters"] == {"USERNAME": name}
+            assert step["Session"]
+            assert standin.factors_of(name) == factors
+
+
+def test_a_preferred_challenge_the_user_cannot_use_is_answered_with_the_choice(standin: CognitoStandIn) -> None:
+    step = user_auth(standin, PREFERRED_CHALLENGE="SMS_OTP")
+    assert step["ChallengeName"] == "SELECT_CHALLENGE"
+    assert step["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"]
+
+
+def test_the_pools_factors_limit_the_choice() -> None:
+    with cognito_standin(factors=("PASSWORD_SRP", "EMAIL_OTP")) as standin:
+        standin.add_user("alice", PASSWORD, email="alice@example.com", email_verified="true")
+        assert user_auth(standin)["AvailableChallenges"] == ["PASSWORD_SRP", "EMAIL_OTP"]
+        step = user_auth(standin, PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD)
+        assert step["ChallengeName"] == "SELECT_CHALLENGE"
+
+
+def test_user_auth_is_refused_where_the_client_does_not_allow_it() -> None:
+    with cognito_standin(user_auth=False) as standin:
+        standin.add_user("alice", PASSWORD)
+        with pytest.raises(ClientError, match="USER_AUTH flow not enabled for this client") as raised:
+            user_auth(standin)
+        assert raised.value.response["Error"]["Code"] == "InvalidParameterException"
+
+
+def test_selecting_email_otp_sends_the_code(standin: CognitoStandIn) -> None:
+    choice = user_auth(standin)
+    step = respond(standin, choice, "SELECT_CHALLENGE", ANSWER="EMAIL_OTP")
+    assert step["ChallengeName"] == "EMAIL_OTP"
+    signed_in(respond(standin, step, EMAIL_OTP_CODE=standin.last_code("alice")))
+
+
+def test_an_answer_not_offered_is_refused_and_the_choice_stays_open(standin: CognitoStandIn) -> None:
+    choice = user_auth(standin)
+    with refused("InvalidParameterException"):
+        respond(standin, choice, "SELECT_CHALLENGE", ANSWER="WEB_AUTHN")
+    step = respond(standin, choice, "SELECT_CHALLENGE", ANSWER="PASSWORD", PASSWORD=PASSWORD)
+    signed_in(step)
+    with refused("NotAuthorizedException"):  # spent
+        respond(standin, choice, "SELECT_CHALLENGE", ANSWER="PASSWORD", PASSWORD=PASSWORD)
+
+
+def test_selecting_password_checks_it(standin: CognitoStandIn) -> None:
+    with refused("NotAuthorizedException"):
+        respond(standin, user_auth(standin), "SELECT_CHALLENGE", ANSWER="PASSWORD", PASSWORD="not-it-1")
+    signed_in(user_auth(standin, PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD))
+
+
+def test_password_srp_through_the_choice_checks_the_proof(standin: CognitoStandIn) -> None:
+    ephemeral = srp.new_ephemeral()
+    choice = user_auth(standin)
+    step = respond(standin, choice, "SELECT_CHALLENGE", ANSWER="PASSWORD_SRP", SRP_A=ephemeral.public_hex)
+    assert step["ChallengeName"] == "PASSWORD_VERIFIER"
+    signed_in(respond(standin, step, **srp_answers(step, ephemeral, PASSWORD)))
+
+    ephemeral = srp.new_ephemeral()
+    step = respond(standin, user_auth(standin), "SELECT_CHALLENGE", ANSWER="PASSWORD_SRP", SRP_A=ephemeral.public_hex)
+    with refused("NotAuthorizedException"):
+        respond(standin, step, **srp_answers(step, ephemeral, "Wr0ng-password"))
+
+
+def test_a_preferred_password_srp_goes_straight_to_the_verifier(standin: CognitoStandIn) -> None:
+    ephemeral = srp.new_ephemeral()
+    step = user_auth(standin, PREFERRED_CHALLENGE="PASSWORD_SRP", SRP_A=ephemeral.public_hex)
+    assert step["ChallengeName"] == "PASSWORD_VERIFIER"
+    signed_in(respond(standin, step, **srp_answers(step, ephemeral, PASSWORD)))
+
+
+def test_an_expired_challenge_session_is_refused(standin: CognitoStandIn) -> None:
+    step = user_auth(standin, PREFERRED_CHALLENGE="EMAIL_OTP")
+    standin.advance(181)
+    with refused("NotAuthorizedException"):
+        respond(standin, step, EMAIL_OTP_CODE=standin.last_code("alice"))
+
+
+def test_client_metadata_is_recorded_per_call(standin: CognitoStandIn) -> None:
+    client(standin).initiate_auth(
+        ClientId=CLIENT_ID,
+        AuthFlow="USER_AUTH",
+        AuthParameters={"USERNAME": "alice", **secret_hash(standin, "alice")},
+        ClientMetadata={"game": "tetris"},
+    )
+    user_auth(standin)
+    assert standin.metadata_of("InitiateAuth") == [{"game": "tetris"}, {}]
+
+
+def test_settings_toml_carries_the_new_options() -> None:
+    import tomllib
+
+    with cognito_standin() as standin:
+        text = standin.settings_toml(
+            auth_flow="USER_AUTH",
+            passkeys_authenticator="software",
+            passkeys_store='/tmp/keys dir/"q".json',
+            client_metadata={"game": "tétris", "with space": 'quote " and \\'},
+        )
+        settings = tomllib.loads(text)
+        assert settings["cognito"]["auth_flow"] == "USER_AUTH"
+        assert settings["cognito"]["user_pool_id"] == POOL_ID
+        assert settings["cognito"]["client_metadata"] == {"game": "tétris", "with space": 'quote " and \\'}
+        assert settings["passkeys"] == {"authenticator": "software", "store": '/tmp/keys dir/"q".json'}
+        assert "passkeys" not in tomllib.loads(standin.settings_toml(passkeys_authenticator=None))
+        assert tomllib.loads(standin.settings_toml(passkeys_authenticator="fido2"))["passkeys"] == {
+            "authenticator": "fido2"
+        }
+        assert json.dumps(tomllib.loads(standin.settings_toml())["cognito"])
