@@ -21,6 +21,8 @@ from tests.cognito_standin import (
     REGION,
     CognitoStandIn,
     cognito_standin,
+    srp_first_quiz,
+    three_round_quiz,
 )
 
 PASSWORD = "Passw0rd!"
@@ -281,3 +283,225 @@ def test_settings_toml_carries_the_new_options() -> None:
             "authenticator": "fido2"
         }
         assert json.dumps(tomllib.loads(standin.settings_toml())["cognito"])
+
+
+# --- custom authentication --------------------------------------------------------------------------------
+def custom_auth(standin: CognitoStandIn, metadata: dict[str, str] | None = None, **params: str) -> dict[str, Any]:
+    answer: dict[str, Any] = client(standin).initiate_auth(
+        ClientId=CLIENT_ID,
+        AuthFlow="CUSTOM_AUTH",
+        AuthParameters={"USERNAME": "alice", **secret_hash(standin, "alice"), **params},
+        **({"ClientMetadata": metadata} if metadata is not None else {}),
+    )
+    return answer
+
+
+def answer_custom(
+    standin: CognitoStandIn, step: dict[str, Any], answer: str, metadata: dict[str, str] | None = None
+) -> dict[str, Any]:
+    assert step["ChallengeName"] == "CUSTOM_CHALLENGE", step
+    result: dict[str, Any] = client(standin).respond_to_auth_challenge(
+        ClientId=CLIENT_ID,
+        ChallengeName="CUSTOM_CHALLENGE",
+        Session=step["Session"],
+        ChallengeResponses={"USERNAME": "alice", "ANSWER": answer, **secret_hash(standin, "alice")},
+        **({"ClientMetadata": metadata} if metadata is not None else {}),
+    )
+    return result
+
+
+@pytest.fixture(params=[None, SECRET], ids=["public-client", "client-with-secret"])
+def quiz(request: pytest.FixtureRequest) -> Iterator[CognitoStandIn]:
+    with cognito_standin(client_secret=request.param, **three_round_quiz(["a1", "a2", "a3"])) as server:
+        server.add_user("alice", PASSWORD, email="alice@example.com")
+        yield server
+
+
+def test_three_rounds_with_a_wrong_answer_in_the_middle(quiz: CognitoStandIn) -> None:
+    step = custom_auth(quiz)
+    assert step["ChallengeParameters"]["question"] == "Question 1 of 3"
+    assert step["ChallengeParameters"]["USERNAME"] == "alice"
+    step = answer_custom(quiz, step, "a1")
+    assert step["ChallengeParameters"]["question"] == "Question 2 of 3"
+    step = answer_custom(quiz, step, "wrong")
+    assert step["ChallengeParameters"]["question"] == "Question 2 of 3"  # asked again, as the trigger decides
+    step = answer_custom(quiz, step, "a2")
+    assert step["ChallengeParameters"]["round"] == "3"
+    signed_in(answer_custom(quiz, step, "a3"))
+    define_sessions = [event["session"] for trigger, event in quiz.trigger_calls if trigger == "define_auth_challenge"]
+    assert [[(r["challengeMetadata"], r["challengeResult"]) for r in s] for s in define_sessions][-1] == [
+        ("QUESTION-1", True),
+        ("QUESTION-2", False),
+        ("QUESTION-2", True),
+        ("QUESTION-3", True),
+    ]
+
+
+def test_too_many_wrong_answers_fail_the_sign_in(quiz: CognitoStandIn) -> None:
+    step = answer_custom(quiz, custom_auth(quiz), "wrong")
+    with refused("NotAuthorizedException"):
+        answer_custom(quiz, step, "wrong again")
+    with refused("NotAuthorizedException"):  # the session went with the failure
+        answer_custom(quiz, step, "a1")
+
+
+def test_a_custom_challenge_session_is_single_use(quiz: CognitoStandIn) -> None:
+    first = custom_auth(quiz)
+    answer_custom(quiz, first, "a1")
+    with refused("NotAuthorizedException"):
+        answer_custom(quiz, first, "a1")
+
+
+def test_client_metadata_reaches_the_triggers(quiz: CognitoStandIn) -> None:
+    step = custom_auth(quiz, {"ticket": "T-1"})
+    assert json.loads(step["ChallengeParameters"]["metadata"]) == {"ticket": "T-1"}
+    answer_custom(quiz, step, "a1", {"ticket": "T-2", "platform": "console"})
+    assert quiz.metadata_of("InitiateAuth") == [{"ticket": "T-1"}]
+    assert quiz.metadata_of("RespondToAuthChallenge") == [{"ticket": "T-2", "platform": "console"}]
+    created = [event["clientMetadata"] for trigger, event in quiz.trigger_calls if trigger == "create_auth_challenge"]
+    verified = [event for trigger, event in quiz.trigger_calls if trigger == "verify_auth_challenge"]
+    assert created == [{"ticket": "T-1"}, {"ticket": "T-2", "platform": "console"}]
+    assert verified == [
+        {
+            "privateChallengeParameters": {"answer": "a1"},
+            "challengeAnswer": "a1",
+            "clientMetadata": {"ticket": "T-2", "platform": "console"},
+        }
+    ]
+
+
+def test_custom_auth_is_refused_without_triggers(standin: CognitoStandIn) -> None:
+    with refused("InvalidParameterException"):
+        custom_auth(standin)
+
+
+@pytest.fixture
+def srp_first() -> Iterator[CognitoStandIn]:
+    with cognito_standin(**srp_first_quiz(["blue"])) as server:
+        server.add_user("alice", PASSWORD)
+        yield server
+
+
+def test_srp_first_custom_auth_checks_the_password_then_asks(srp_first: CognitoStandIn) -> None:
+    ephemeral = srp.new_ephemeral()
+    step = custom_auth(srp_first, CHALLENGE_NAME="SRP_A", SRP_A=ephemeral.public_hex)
+    assert step["ChallengeName"] == "PASSWORD_VERIFIER"
+    step = respond(srp_first, step, **srp_answers(step, ephemeral, PASSWORD))
+    assert step["ChallengeName"] == "CUSTOM_CHALLENGE"
+    assert step["ChallengeParameters"]["question"] == "Question 1 of 1"
+    signed_in(answer_custom(srp_first, step, "blue"))
+    sessions = [event["session"] for trigger, event in srp_first.trigger_calls if trigger == "define_auth_challenge"]
+    assert [r["challengeName"] for r in sessions[-1]] == ["SRP_A", "PASSWORD_VERIFIER", "CUSTOM_CHALLENGE"]
+
+
+def test_srp_first_custom_auth_refuses_a_wrong_password(srp_first: CognitoStandIn) -> None:
+    ephemeral = srp.new_ephemeral()
+    step = custom_auth(srp_first, CHALLENGE_NAME="SRP_A", SRP_A=ephemeral.public_hex)
+    with refused("NotAuthorizedException"):
+        respond(srp_first, step, **srp_answers(step, ephemeral, "Wr0ng-password"))
+
+
+def test_srp_first_custom_auth_refuses_a_start_without_srp(srp_first: CognitoStandIn) -> None:
+    with refused("NotAuthorizedException"):
+        custom_auth(srp_first)
+
+
+# --- sign-up ----------------------------------------------------------------------------------------------
+def sign_up(standin: CognitoStandIn, username: str = "erin", **extra: Any) -> dict[str, Any]:
+    hashed = secret_hash(standin, username)
+    answer: dict[str, Any] = client(standin).sign_up(
+        ClientId=CLIENT_ID,
+        Username=username,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": f"{username}@example.com"}],
+        **({"SecretHash": hashed["SECRET_HASH"]} if hashed else {}),
+        **extra,
+    )
+    return answer
+
+
+def confirm(standin: CognitoStandIn, code: str, username: str = "erin", **extra: Any) -> dict[str, Any]:
+    hashed = secret_hash(standin, username)
+    answer: dict[str, Any] = client(standin).confirm_sign_up(
+        ClientId=CLIENT_ID,
+        Username=username,
+        ConfirmationCode=code,
+        **({"SecretHash": hashed["SECRET_HASH"]} if hashed else {}),
+        **extra,
+    )
+    return answer
+
+
+def auto_sign_in(standin: CognitoStandIn, username: str, session: str) -> dict[str, Any]:
+    """USER_AUTH with the Session that ConfirmSignUp returned (a top-level member, as Amplify's auto sign-in)."""
+    answer: dict[str, Any] = client(standin).initiate_auth(
+        ClientId=CLIENT_ID,
+        AuthFlow="USER_AUTH",
+        AuthParameters={"USERNAME": username, **secret_hash(standin, username)},
+        Session=session,
+    )
+    return answer
+
+
+def test_sign_up_confirm_then_the_session_signs_in_once(standin: CognitoStandIn) -> None:
+    created = sign_up(standin, ClientMetadata={"source": "test"})
+    assert created["UserConfirmed"] is False
+    assert created["UserSub"] == standin.users["erin"].sub
+    assert created["CodeDeliveryDetails"] == {
+        "Destination": "er***",
+        "DeliveryMedium": "EMAIL",
+        "AttributeName": "email",
+    }
+    assert standin.metadata_of("SignUp") == [{"source": "test"}]
+    with refused("UserNotConfirmedException"):
+        user_auth(standin, "erin", PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD)
+    code = standin.last_code("erin")
+    with refused("CodeMismatchException"):
+        confirm(standin, f"{(int(code) + 1) % 10**6:06d}", Session=created["Session"])
+    confirmed = confirm(standin, code, Session=created["Session"])
+    assert standin.users["erin"].attributes["email_verified"] == "true"
+    signed_in(auto_sign_in(standin, "erin", confirmed["Session"]))
+    with refused("NotAuthorizedException"):
+        auto_sign_in(standin, "erin", confirmed["Session"])
+    assert user_auth(standin, "erin")["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"]
+
+
+def test_the_sign_up_session_expires_and_belongs_to_its_user(standin: CognitoStandIn) -> None:
+    sign_up(standin)
+    session = confirm(standin, standin.last_code("erin"))["Session"]
+    with refused("NotAuthorizedException"):
+        auto_sign_in(standin, "alice", session)  # not alice's
+    sign_up(standin, "frank")
+    late = confirm(standin, standin.last_code("frank"), username="frank")["Session"]
+    standin.advance(181)
+    with refused("NotAuthorizedException"):
+        auto_sign_in(standin, "frank", late)
+
+
+def test_resend_confirmation_code_replaces_the_code(standin: CognitoStandIn) -> None:
+    sign_up(standin)
+    first = standin.last_code("erin")
+    hashed = secret_hash(standin, "erin")
+    sent = client(standin).resend_confirmation_code(
+        ClientId=CLIENT_ID, Username="erin", **({"SecretHash": hashed["SECRET_HASH"]} if hashed else {})
+    )
+    assert sent["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
+    second = standin.last_code("erin")
+    if second != first:
+        with refused("CodeMismatchException"):
+            confirm(standin, first)
+    confirm(standin, second)
+    with refused("NotAuthorizedException"):  # already confirmed
+        confirm(standin, second)
+    with refused("InvalidParameterException"):
+        client(standin).resend_confirmation_code(
+            ClientId=CLIENT_ID, Username="erin", **({"SecretHash": hashed["SECRET_HASH"]} if hashed else {})
+        )
+
+
+def test_sign_up_keeps_cognitos_rules(standin: CognitoStandIn) -> None:
+    with refused("UsernameExistsException"):
+        sign_up(standin, "alice")
+    if standin.client_secret:
+        with refused("NotAuthorizedException"):
+            client(standin).sign_up(ClientId=CLIENT_ID, Username="gina", Password=PASSWORD)
