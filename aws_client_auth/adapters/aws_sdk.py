@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from aws_client_auth.domain.credentials import Credentials
@@ -35,6 +37,44 @@ def unsigned_client(service: str, *, region: str, endpoint_url: str, timeout: fl
     client = make_client(service, endpoint_url=endpoint_url or None, config=config)
     log_calls(client)
     return client
+
+
+class LazyClient:
+    """A boto3 client built on first use, not when the adapters are wired: a command that answers from the
+    session store (cached credentials, a fresh token, a local sign-out) never pays for botocore's service
+    models. Any attribute (an operation, ``meta``, ``exceptions``) builds it, once for all threads."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build = build
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def built(self) -> bool:
+        return self._client is not None
+
+    def __getattr__(self, name: str) -> Any:
+        client = self._client
+        if client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._build()
+                client = self._client
+        return getattr(client, name)
+
+
+def lazy_client(service: str, *, region: str, endpoint_url: str, timeout: float, max_attempts: int) -> Any:
+    """:func:`unsigned_client`, built on first use (see :class:`LazyClient`); the settings are checked now."""
+    return LazyClient(
+        partial(
+            unsigned_client,
+            service,
+            region=region,
+            endpoint_url=endpoint_url,
+            timeout=timeout,
+            max_attempts=max_attempts,
+        )
+    )
 
 
 def log_calls(client: Any) -> None:

@@ -9,6 +9,7 @@ import click
 from aws_client_auth.adapters.aws_sdk import credential_process_json
 from aws_client_auth.entrypoints.cli.app import Cli, pass_cli
 from aws_client_auth.entrypoints.cli.display import server_text
+from aws_client_auth.entrypoints.cli.fast import Light
 from aws_client_auth.entrypoints.cli.output import credentials_data, credentials_env, when
 
 
@@ -25,10 +26,13 @@ from aws_client_auth.entrypoints.cli.output import credentials_data, credentials
 @pass_cli
 def credentials(cli: Cli, output: str, refresh: bool) -> None:
     """Print AWS credentials: authenticated while signed in, else guest. This command shows secrets."""
-    creds = cli.auth.get_credentials(force_refresh=refresh)
+    cached = None if refresh else Light.of(cli).credentials()  # fresh in the store: no facade, no SDK
+    creds = cached if cached is not None else cli.auth.get_credentials(force_refresh=refresh)
     if output == "process":
+        # For the AWS CLI and SDKs, which read stdout and drop stderr: no note, as the quick path writes none.
         click.echo(json.dumps(credential_process_json(creds)))
-    elif output == "env":
+        return
+    if output == "env":
         click.echo(credentials_env(creds))
     else:
         click.echo(json.dumps(credentials_data(creds)))

@@ -16,7 +16,7 @@ from aws_client_auth.entrypoints.cli.app import EXIT_PENDING, Cli, pass_cli, rea
 from aws_client_auth.entrypoints.cli.browser import browser_sign_in, browser_sign_out, refuse_with_browser
 from aws_client_auth.entrypoints.cli.devices import remember_device_option, remember_if_asked
 from aws_client_auth.entrypoints.cli.display import server_text
-from aws_client_auth.entrypoints.cli.fast import stored_session
+from aws_client_auth.entrypoints.cli.fast import Light, stored_session
 from aws_client_auth.entrypoints.cli.output import (
     PASSWORD_ANSWERS,
     challenge_data,
@@ -195,8 +195,9 @@ def sign_out(
     if use_browser or no_browser:
         browser_sign_out(cli, provider, globally, no_browser)
         return
-    unconfigured = {p.provider for p in cli.auth.status().providers if not p.configured}
-    names = cli.auth.sign_out(provider, globally=globally)
+    local = None if globally else Light.of(cli).sign_out(provider)  # nothing to revoke: no facade, no SDK
+    unconfigured = {p.provider for p in cli.auth.status().providers if not p.configured} if local is None else set()
+    names = local if local is not None else cli.auth.sign_out(provider, globally=globally)
     where = " everywhere" if globally else ""
     text = f"Signed out of {', '.join(names)}{where}." if names else "Nobody was signed in."
     local_only = [name for name in names if name in unconfigured]

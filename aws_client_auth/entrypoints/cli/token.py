@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.tokens import COGNITO, MachineToken
 from aws_client_auth.entrypoints.cli.app import Cli, pass_cli
+from aws_client_auth.entrypoints.cli.fast import Light
 from aws_client_auth.entrypoints.cli.output import when
 
 
@@ -59,11 +62,17 @@ def token(
     if scopes:
         raise click.UsageError("--scope goes with --client-credentials (a user's token has the scopes it was given).")
     name, which = provider or COGNITO, kind or "access"
-    if refresh:
-        cli.auth.refresh_tokens(name)
-    value = cli.auth.bearer_token(which, provider=name)
+    kept = None if refresh else Light.of(cli).tokens(name)  # fresh in the store: no facade, no SDK
+    chosen = None if kept is None else kept.id_token if which == "id" else kept.access_token
+    expires_at: datetime | None
+    if kept is not None and chosen is not None:
+        value, expires_at = chosen, kept.expires_at
+    else:
+        if refresh:
+            cli.auth.refresh_tokens(name)
+        value = cli.auth.bearer_token(which, provider=name)
+        expires_at = cli.auth.get_tokens(name).expires_at if cli.json_output else None  # fresh: read, not refreshed
     if cli.json_output:
-        expires_at = cli.auth.get_tokens(name).expires_at  # fresh already: read, not refreshed again
         data = {"provider": name, "type": which, "token": value.reveal(), "expires_at": when(expires_at)}
         cli.say("", data, revealed=[value])
     else:
