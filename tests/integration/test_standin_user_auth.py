@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -24,6 +25,7 @@ from tests.cognito_standin import (
     srp_first_quiz,
     three_round_quiz,
 )
+from tests.software_authenticator import SoftwareAuthenticator
 
 PASSWORD = "Passw0rd!"
 SECRET = "a-client-secret-of-proper-length-0123456789"
@@ -505,3 +507,174 @@ def test_sign_up_keeps_cognitos_rules(standin: CognitoStandIn) -> None:
     if standin.client_secret:
         with refused("NotAuthorizedException"):
             client(standin).sign_up(ClientId=CLIENT_ID, Username="gina", Password=PASSWORD)
+
+
+# --- passkeys ---------------------------------------------------------------------------------------------
+def access_token(standin: CognitoStandIn) -> str:
+    token: str = signed_in(user_auth(standin, PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD))["AccessToken"]
+    return token
+
+
+def register(standin: CognitoStandIn, authenticator: SoftwareAuthenticator, token: str) -> dict[str, Any]:
+    cognito = client(standin)
+    options: dict[str, Any] = cognito.start_web_authn_registration(AccessToken=token)["CredentialCreationOptions"]
+    credential = authenticator.create_credential(options)
+    cognito.complete_web_authn_registration(AccessToken=token, Credential=credential)
+    return credential
+
+
+def passkey_step(standin: CognitoStandIn) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A WEB_AUTHN challenge and its request options (parsed)."""
+    step = user_auth(standin, PREFERRED_CHALLENGE="WEB_AUTHN")
+    assert step["ChallengeName"] == "WEB_AUTHN", step
+    options: dict[str, Any] = json.loads(step["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"])
+    return step, options
+
+
+def answer_passkey(standin: CognitoStandIn, step: dict[str, Any], assertion: dict[str, Any]) -> dict[str, Any]:
+    return respond(standin, step, CREDENTIAL=json.dumps(assertion))
+
+
+def test_a_passkey_is_registered_then_signs_in(standin: CognitoStandIn) -> None:
+    token = access_token(standin)
+    cognito = client(standin)
+    options = cognito.start_web_authn_registration(AccessToken=token)["CredentialCreationOptions"]
+    assert options["rp"] == {"id": standin.rp_id, "name": standin.rp_name}
+    assert options["user"]["name"] == "alice"
+    assert options["user"]["id"]
+    assert options["challenge"]
+    assert [(p["type"], p["alg"]) for p in options["pubKeyCredParams"]] == [("public-key", -7), ("public-key", -257)]
+    assert options["excludeCredentials"] == []
+    assert options["authenticatorSelection"]["residentKey"] == "required"
+    assert options["authenticatorSelection"]["userVerification"] == "preferred"
+    authenticator = SoftwareAuthenticator()
+    credential = authenticator.create_credential(options)
+    cognito.complete_web_authn_registration(AccessToken=token, Credential=credential)
+    [kept] = standin.users["alice"].passkeys
+    assert kept.id == credential["id"]
+    assert kept.transports == ["internal"]
+
+    assert user_auth(standin)["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "WEB_AUTHN"]
+    factors = cognito.get_user_auth_factors(AccessToken=token)
+    assert factors["Username"] == "alice"
+    assert factors["ConfiguredUserAuthFactors"] == ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]
+    assert factors["UserMFASettingList"] == []
+
+    step, request = passkey_step(standin)
+    assert request["rpId"] == standin.rp_id
+    assert request["allowCredentials"] == [{"id": credential["id"], "type": "public-key"}]
+    assert request["userVerification"] == "preferred"
+    assert request["timeout"] > 0
+    signed_in(answer_passkey(standin, step, authenticator.get_assertion(request)))
+    assert kept.sign_count == 1
+    step, request = passkey_step(standin)
+    signed_in(answer_passkey(standin, step, authenticator.get_assertion(request)))
+    assert kept.sign_count == 2  # the counter the authenticator sent is kept
+
+
+def test_selecting_web_authn_asks_for_an_assertion(standin: CognitoStandIn) -> None:
+    authenticator = SoftwareAuthenticator()
+    register(standin, authenticator, access_token(standin))
+    step = respond(standin, user_auth(standin), "SELECT_CHALLENGE", ANSWER="WEB_AUTHN")
+    assert step["ChallengeName"] == "WEB_AUTHN"
+    request = json.loads(step["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"])
+    signed_in(answer_passkey(standin, step, authenticator.get_assertion(request)))
+
+
+@pytest.mark.parametrize(
+    "knob",
+    [
+        {"origin": "https://evil.example"},
+        {"wrong_challenge": True},
+        {"tamper_signature": True},
+        {"sign_for_rp_id": "other.example"},
+    ],
+    ids=["wrong-origin", "wrong-challenge", "bad-signature", "other-rp-id"],
+)
+def test_a_bad_assertion_is_refused(standin: CognitoStandIn, knob: dict[str, Any], tmp_path: Path) -> None:
+    store = tmp_path / "keys.json"
+    register(standin, SoftwareAuthenticator(store), access_token(standin))
+    step, request = passkey_step(standin)
+    with refused("NotAuthorizedException"):
+        answer_passkey(standin, step, SoftwareAuthenticator(store, **knob).get_assertion(request))
+    assert standin.users["alice"].passkeys[0].sign_count == 0
+    step, request = passkey_step(standin)
+    signed_in(answer_passkey(standin, step, SoftwareAuthenticator(store).get_assertion(request)))
+
+
+def test_an_assertion_for_another_challenge_is_refused(standin: CognitoStandIn) -> None:
+    authenticator = SoftwareAuthenticator()
+    register(standin, authenticator, access_token(standin))
+    _, first_request = passkey_step(standin)
+    second, _ = passkey_step(standin)
+    with refused("NotAuthorizedException"):
+        answer_passkey(standin, second, authenticator.get_assertion(first_request))
+
+
+def test_a_counter_that_does_not_move_forward_is_refused(standin: CognitoStandIn) -> None:
+    authenticator = SoftwareAuthenticator()
+    credential = register(standin, authenticator, access_token(standin))
+    step, request = passkey_step(standin)
+    signed_in(answer_passkey(standin, step, authenticator.get_assertion(request)))
+    authenticator.set_counter(credential["id"], 0)  # a cloned key: its next count is 1 again
+    step, request = passkey_step(standin)
+    with refused("NotAuthorizedException"):
+        answer_passkey(standin, step, authenticator.get_assertion(request))
+
+
+def test_an_extra_origin_may_be_allowed() -> None:
+    with cognito_standin(origins=["android:apk-key-hash:abc"]) as standin:
+        standin.add_user("alice", PASSWORD)
+        authenticator = SoftwareAuthenticator(origin="android:apk-key-hash:abc")
+        register(standin, authenticator, access_token(standin))
+        step, request = passkey_step(standin)
+        signed_in(answer_passkey(standin, step, authenticator.get_assertion(request)))
+
+
+def test_registration_checks_the_challenge_and_origin(standin: CognitoStandIn) -> None:
+    token = access_token(standin)
+    cognito = client(standin)
+    with refused("WebAuthnChallengeNotFoundException"):  # nothing started
+        cognito.complete_web_authn_registration(AccessToken=token, Credential={"id": "x"})
+    options = cognito.start_web_authn_registration(AccessToken=token)["CredentialCreationOptions"]
+    with refused("WebAuthnOriginNotAllowedException"):
+        credential = SoftwareAuthenticator(origin="https://evil.example").create_credential(options)
+        cognito.complete_web_authn_registration(AccessToken=token, Credential=credential)
+    options = cognito.start_web_authn_registration(AccessToken=token)["CredentialCreationOptions"]
+    credential = SoftwareAuthenticator().create_credential(options)
+    cognito.complete_web_authn_registration(AccessToken=token, Credential=credential)
+    with refused("WebAuthnChallengeNotFoundException"):  # the challenge is spent
+        cognito.complete_web_authn_registration(AccessToken=token, Credential=credential)
+    options = cognito.start_web_authn_registration(AccessToken=token)["CredentialCreationOptions"]
+    assert options["excludeCredentials"] == [{"id": credential["id"], "type": "public-key"}]
+    with refused("NotAuthorizedException"):
+        cognito.start_web_authn_registration(AccessToken="not-a-token")
+
+
+def test_passkeys_are_listed_page_by_page_and_deleted(standin: CognitoStandIn) -> None:
+    token = access_token(standin)
+    cognito = client(standin)
+    ids = [register(standin, SoftwareAuthenticator(), token)["id"] for _ in range(3)]
+    first = cognito.list_web_authn_credentials(AccessToken=token, MaxResults=2)
+    second = cognito.list_web_authn_credentials(AccessToken=token, MaxResults=2, NextToken=first["NextToken"])
+    assert "NextToken" not in second
+    listed = first["Credentials"] + second["Credentials"]
+    assert [c["CredentialId"] for c in listed] == ids
+    assert all(c["RelyingPartyId"] == standin.rp_id for c in listed)
+    assert all(c["AuthenticatorAttachment"] == "platform" for c in listed)
+    assert all(c["AuthenticatorTransports"] == ["internal"] for c in listed)
+    assert all(c["FriendlyCredentialName"] for c in listed)
+    assert all(isinstance(c["CreatedAt"], datetime) for c in listed)
+    with refused("ResourceNotFoundException"):
+        cognito.delete_web_authn_credential(AccessToken=token, CredentialId="unknown")
+    for credential_id in ids:
+        cognito.delete_web_authn_credential(AccessToken=token, CredentialId=credential_id)
+    assert cognito.list_web_authn_credentials(AccessToken=token)["Credentials"] == []
+    assert "WEB_AUTHN" not in user_auth(standin)["AvailableChallenges"]
+
+
+def test_passkeys_need_the_pool_to_allow_them() -> None:
+    with cognito_standin(factors=("PASSWORD", "PASSWORD_SRP")) as standin:
+        standin.add_user("alice", PASSWORD)
+        with refused("WebAuthnNotEnabledException"):
+            client(standin).start_web_authn_registration(AccessToken=access_token(standin))
