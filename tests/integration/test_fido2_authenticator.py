@@ -28,7 +28,15 @@ from fido2.ctap import STATUS, CtapDevice, CtapError
 from fido2.hid import CAPABILITY, CTAPHID
 from webauthn.helpers.exceptions import InvalidAuthenticationResponse
 
-from aws_client_auth.adapters.webauthn.fido2_authenticator import NO_KEY, PICK, TOUCH, Fido2Authenticator, translate
+from aws_client_auth.adapters.webauthn import fido2_authenticator as fido2_module
+from aws_client_auth.adapters.webauthn.fido2_authenticator import (
+    NO_KEY,
+    PICK,
+    TOUCH,
+    WINDOWS_PROMPT,
+    Fido2Authenticator,
+    translate,
+)
 from aws_client_auth.adapters.webauthn.loader import GROUP, load_authenticator
 from aws_client_auth.domain.errors import Cancelled, ConfigurationError, NoAuthenticator, PasskeyError
 from tests.software_authenticator import SoftwareAuthenticator, StoredCredential, b64url, unb64url
@@ -312,6 +320,99 @@ def test_with_several_keys_none_touched_is_cancelled() -> None:
         authenticator.get_assertion(request_options(secrets.token_bytes(32)))
 
 
+def test_the_windows_webauthn_api_is_used_on_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stand-in for fido2.client.windows (which loads only on Windows) that reaches a software key."""
+    from fido2.client import Fido2Client
+
+    device = SoftCtap2Device()
+    made: list[Any] = []
+
+    class WindowsClient:
+        def __init__(self, collector: Any) -> None:
+            made.append(collector)
+            self._client = Fido2Client(device, collector)
+
+        @staticmethod
+        def is_available() -> bool:
+            return True
+
+        def make_credential(self, options: Any, event: Any = None) -> Any:
+            return self._client.make_credential(options, event)
+
+        def get_assertion(self, options: Any, event: Any = None) -> Any:
+            return self._client.get_assertion(options, event)
+
+    fake = type(sys)("fido2.client.windows")
+    fake.WindowsClient = WindowsClient  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "fido2.client.windows", fake)
+    monkeypatch.setattr(fido2_module, "_on_windows", lambda: True)
+    prompts: list[str] = []
+    authenticator = Fido2Authenticator(notify=prompts.append, devices=list)  # no USB key is looked for
+    challenge = secrets.token_bytes(32)
+    registration = authenticator.create_credential(creation_options(challenge))
+    assert WINDOWS_PROMPT in prompts
+    assert "transports" not in registration["response"]  # Windows does not say which authenticator it used
+    webauthn.verify_registration_response(
+        credential=registration, expected_challenge=challenge, expected_rp_id=RP_ID, expected_origin=ORIGIN
+    )
+    assert authenticator.get_assertion(request_options(secrets.token_bytes(32)))["id"] == registration["id"]
+    assert len(made) == 2
+
+    fake.WindowsClient.is_available = staticmethod(lambda: False)  # before 19H1
+    with pytest.raises(NoAuthenticator):
+        Fido2Authenticator(devices=list).get_assertion(request_options(secrets.token_bytes(32)))
+    monkeypatch.setitem(sys.modules, "fido2.client.windows", None)  # the module cannot be imported
+    with pytest.raises(NoAuthenticator):
+        Fido2Authenticator(devices=list).get_assertion(request_options(secrets.token_bytes(32)))
+
+
+def test_usb_keys_are_used_by_default_off_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert fido2_module._on_windows() == (sys.platform == "win32")
+    monkeypatch.setattr(fido2_module, "_on_windows", lambda: False)
+    device = SoftCtap2Device()
+    options = creation_options(secrets.token_bytes(32))
+    del options["timeout"]  # the adapter's own bound applies
+    Fido2Authenticator(devices=lambda: [device]).create_credential(options)
+    assert len(device.credentials) == 1
+
+
+def test_the_pin_prompt_and_a_key_that_fails_to_close() -> None:
+    from fido2.ctap2.pin import ClientPin
+
+    permission = ClientPin.PERMISSION.GET_ASSERTION
+    assert fido2_module._interaction(print, lambda: "123456").request_pin(permission, RP_ID) == "123456"
+    assert fido2_module._interaction(print, lambda: "").request_pin(permission, RP_ID) is None
+    assert fido2_module._interaction(print, None).request_pin(permission, RP_ID) is None
+    assert fido2_module._interaction(print, None).request_uv(permission, RP_ID)
+
+    class Sticky(SoftCtap2Device):
+        def close(self) -> None:
+            raise OSError("busy")
+
+    assert adapter(Sticky()).create_credential(creation_options(secrets.token_bytes(32)))["type"] == "public-key"
+
+
+def test_public_keys_of_other_kinds_become_spki() -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+    spki = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    p384 = ec.generate_private_key(ec.SECP384R1()).public_key()
+    numbers = p384.public_numbers()
+    cose_p384 = {1: 2, 3: -35, -1: 2, -2: numbers.x.to_bytes(48, "big"), -3: numbers.y.to_bytes(48, "big")}
+    assert fido2_module._spki(cose_p384) == p384.public_bytes(*spki)
+    edwards = ed25519.Ed25519PrivateKey.generate().public_key()
+    raw = edwards.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    assert fido2_module._spki({1: 1, 3: -8, -1: 6, -2: raw}) == edwards.public_bytes(*spki)
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    n, e = rsa_key.public_numbers().n, rsa_key.public_numbers().e
+    cose_rsa = {1: 3, 3: -257, -1: n.to_bytes(256, "big"), -2: e.to_bytes(3, "big")}
+    assert fido2_module._spki(cose_rsa) == rsa_key.public_bytes(*spki)
+    assert fido2_module._spki({1: 4}) is None
+    assert fido2_module._spki({1: 2, -1: 1, -2: b"\x00" * 32, -3: b"\x00" * 32}) is None  # not on the curve
+    assert fido2_module._plain({"list": [b"\xff", 1, ("a",)]}) == {"list": ["_w", 1, ["a"]]}
+
+
 # -- error paths ------------------------------------------------------------------------------------------------
 
 
@@ -410,6 +511,9 @@ def test_windows_errors_and_unplugged_keys_translate() -> None:
     assert "failed" in str(translate(ClientError(ClientError.ERR.OTHER_ERROR, "odd\x1b[2Jthing")))
     assert "\x1b" not in str(translate(ClientError(ClientError.ERR.OTHER_ERROR, "odd\x1b[2Jthing")))
     assert "passkey request failed" in str(translate(RuntimeError("boom")))
+    assert "no detail" in str(translate(ClientError(ClientError.ERR.OTHER_ERROR)))
+    cancelled = Cancelled("no")
+    assert translate(cancelled) is cancelled
     assert isinstance(translate(CtapError(CtapError.ERR.PIN_INVALID)), PasskeyError)
     assert "Wrong PIN" in str(translate(CtapError(CtapError.ERR.PIN_INVALID)))
 
@@ -433,9 +537,14 @@ def test_the_default_is_the_fido2_adapter() -> None:
         assert isinstance(built, Fido2Authenticator)
         assert built.origin == "https://app.example.com"
         assert built.notify == prompts.append
-    built = load_authenticator("fido2", {}, prompts.append)
+
+    def pin() -> str:
+        return "123456"
+
+    built = load_authenticator("fido2", {}, prompts.append, request_pin=pin)
     assert isinstance(built, Fido2Authenticator)
     assert built.origin is None
+    assert built.request_pin is pin
 
 
 def test_a_module_factory_is_imported_by_path(tmp_path: Path) -> None:

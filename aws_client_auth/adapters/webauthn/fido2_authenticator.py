@@ -139,11 +139,11 @@ class Fido2Authenticator:
             return False
         try:
             from fido2.client.windows import WindowsClient
-        except (ImportError, OSError):  # pragma: no cover - Windows only
+        except (ImportError, OSError):
             return False
-        return bool(WindowsClient.is_available())  # pragma: no cover - Windows only
+        return bool(WindowsClient.is_available())
 
-    def _windows_client(self, collector: ClientDataCollector) -> WebAuthnClient:  # pragma: no cover - Windows
+    def _windows_client(self, collector: ClientDataCollector) -> WebAuthnClient:
         from fido2.client.windows import WindowsClient
 
         self.notify(WINDOWS_PROMPT)

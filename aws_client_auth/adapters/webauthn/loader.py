@@ -22,6 +22,7 @@ import importlib
 import logging
 import re
 from collections.abc import Callable, Mapping
+from functools import partial
 from importlib import metadata
 from typing import Any
 
@@ -40,17 +41,26 @@ log = logging.getLogger(__name__)
 _MODULE_PATH = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$")
 
 
-def fido2_factory(options: Mapping[str, str], notify: Notify) -> Authenticator:
+def fido2_factory(
+    options: Mapping[str, str], notify: Notify, request_pin: Callable[[], str | None] | None = None
+) -> Authenticator:
     from aws_client_auth.adapters.webauthn.fido2_authenticator import Fido2Authenticator
 
-    return Fido2Authenticator(origin=options.get("origin") or None, notify=notify)
+    return Fido2Authenticator(origin=options.get("origin") or None, notify=notify, request_pin=request_pin)
 
 
-def load_authenticator(name: str, options: Mapping[str, str], notify: Notify) -> Authenticator:
-    """The authenticator ``name`` selects, built with ``options`` and ``notify``."""
+def load_authenticator(
+    name: str,
+    options: Mapping[str, str],
+    notify: Notify,
+    *,
+    request_pin: Callable[[], str | None] | None = None,
+) -> Authenticator:
+    """The authenticator ``name`` selects, built with ``options`` and ``notify``. ``request_pin`` (asking the
+    user for a security key's PIN, None when nobody can be asked) goes to the built-in adapter only."""
     chosen = (name or DEFAULT).strip()
     if chosen == DEFAULT:
-        factory: Callable[..., Any] = fido2_factory
+        factory: Callable[..., Any] = partial(fido2_factory, request_pin=request_pin)
     elif ":" in chosen:
         factory = _by_path(chosen)
     else:
