@@ -782,6 +782,8 @@ class CognitoStandIn:
             pending = self.sessions.get(str(request["Session"]))
             if pending is None or pending.stage != "signing_up" or pending.user != user.username:
                 raise Refused("NotAuthorizedException", "Invalid session for the user.")
+            if self.now() > pending.expires:
+                raise Refused("NotAuthorizedException", "Invalid session for the user, session is expired.")
         if user.signup_code is None or request.get("ConfirmationCode") != user.signup_code[1]:
             raise Refused("CodeMismatchException", "Invalid verification code provided, please try again.")
         if request.get("Session"):

@@ -501,6 +501,21 @@ def test_resend_confirmation_code_replaces_the_code(standin: CognitoStandIn) -> 
         )
 
 
+def test_an_unconfirmed_user_is_told_so_only_with_the_right_password(standin: CognitoStandIn) -> None:
+    sign_up(standin)
+    cognito = client(standin)
+    hashed = secret_hash(standin, "erin")
+    for password, code in (("Wr0ng-password", "NotAuthorizedException"), (PASSWORD, "UserNotConfirmedException")):
+        with refused(code):
+            cognito.initiate_auth(
+                ClientId=CLIENT_ID,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": "erin", "PASSWORD": password, **hashed},
+            )
+    with refused("UserNotConfirmedException"):
+        user_auth(standin, "erin", PREFERRED_CHALLENGE="EMAIL_OTP")
+
+
 def test_sign_up_keeps_cognitos_rules(standin: CognitoStandIn) -> None:
     with refused("UsernameExistsException"):
         sign_up(standin, "alice")
