@@ -19,6 +19,8 @@ EXPECTED = {
     "credential_process (no CLIENT_AUTH_HOME) vs `import boto3`",
     "`client-auth --help` vs `aws --version`",
     "`client-auth status` vs `aws --version`",
+    "`client-auth credentials` vs `aws --version`",
+    "ClientAuth.get_credentials (real clock) vs botocore's",
     "peak memory: credential_process vs `import boto3`",
     "peak memory: full CLI (status) vs `import boto3`",
 }
