@@ -213,3 +213,13 @@ class UserDeleted(Event):
 
     provider: ProviderName
     username: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PasskeyRegistered(Event):
+    credential_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PasskeyDeleted(Event):
+    credential_id: str

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor
 from types import TracebackType
 from typing import Any, Generic, ParamSpec, TypeVar, overload
@@ -37,10 +38,13 @@ from aws_client_auth.domain.identity import Identity
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.session import Pending
 from aws_client_auth.domain.sign_in import (
+    AuthFactor,
+    Challenge,
     CodeDelivery,
     ContextDataProvider,
     DeviceAuthorization,
     MfaSetup,
+    Passkey,
     SignedIn,
     SignInStep,
     SignUpResult,
@@ -70,11 +74,18 @@ class AsyncClientAuth:
         environ: dict[str, str] | None = None,
         executor: Executor | None = None,
         context_data: ContextDataProvider | None = None,
+        passkey_notice: Callable[[str], None] | None = None,
         **overrides: dict[str, Any],
     ) -> AsyncClientAuth:
         """As :meth:`ClientAuth.from_config` (it reads the settings files: a few small reads, no network)."""
         auth = ClientAuth.from_config(
-            *paths, profile=profile, o3de_project=o3de_project, environ=environ, context_data=context_data, **overrides
+            *paths,
+            profile=profile,
+            o3de_project=o3de_project,
+            environ=environ,
+            context_data=context_data,
+            passkey_notice=passkey_notice,
+            **overrides,
         )
         return cls(auth, executor=executor)
 
@@ -90,25 +101,44 @@ class AsyncClientAuth:
 
     async def _run(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(call, *args, **kwargs))
+        context = contextvars.copy_context()  # the caller's client metadata (``client_metadata``) goes along
+        return await loop.run_in_executor(self._executor, functools.partial(context.run, call, *args, **kwargs))
 
     # --- user management ----------------------------------------------------------------------------
     async def sign_up(
-        self, username: str, password: str, *, email: str | None = None, phone: str | None = None
+        self,
+        username: str,
+        password: str,
+        *,
+        email: str | None = None,
+        phone: str | None = None,
+        client_metadata: Mapping[str, str] | None = None,
     ) -> SignUpResult:
-        return await self._run(self._auth.sign_up, username, password, email=email, phone=phone)
+        return await self._run(
+            self._auth.sign_up, username, password, email=email, phone=phone, client_metadata=client_metadata
+        )
 
-    async def confirm_sign_up(self, username: str, code: str) -> None:
-        await self._run(self._auth.confirm_sign_up, username, code)
+    async def confirm_sign_up(
+        self, username: str, code: str, *, sign_in: bool = False, client_metadata: Mapping[str, str] | None = None
+    ) -> SignInStep | None:
+        return await self._run(
+            self._auth.confirm_sign_up, username, code, sign_in=sign_in, client_metadata=client_metadata
+        )
 
     async def resend_confirmation_code(self, username: str) -> CodeDelivery | None:
         return await self._run(self._auth.resend_confirmation_code, username)
 
-    async def forgot_password(self, username: str) -> CodeDelivery | None:
-        return await self._run(self._auth.forgot_password, username)
+    async def forgot_password(
+        self, username: str, *, client_metadata: Mapping[str, str] | None = None
+    ) -> CodeDelivery | None:
+        return await self._run(self._auth.forgot_password, username, client_metadata=client_metadata)
 
-    async def confirm_forgot_password(self, username: str, code: str, new_password: str) -> None:
-        await self._run(self._auth.confirm_forgot_password, username, code, new_password)
+    async def confirm_forgot_password(
+        self, username: str, code: str, new_password: str, *, client_metadata: Mapping[str, str] | None = None
+    ) -> None:
+        await self._run(
+            self._auth.confirm_forgot_password, username, code, new_password, client_metadata=client_metadata
+        )
 
     async def change_password(self, old_password: str, new_password: str) -> None:
         await self._run(self._auth.change_password, old_password, new_password)
@@ -132,8 +162,10 @@ class AsyncClientAuth:
     async def attributes(self) -> Mapping[str, str]:
         return await self._run(self._auth.attributes)
 
-    async def update_attributes(self, values: Mapping[str, str]) -> tuple[CodeDelivery, ...]:
-        return await self._run(self._auth.update_attributes, values)
+    async def update_attributes(
+        self, values: Mapping[str, str], *, client_metadata: Mapping[str, str] | None = None
+    ) -> tuple[CodeDelivery, ...]:
+        return await self._run(self._auth.update_attributes, values, client_metadata=client_metadata)
 
     async def send_attribute_code(self, name: str) -> CodeDelivery | None:
         return await self._run(self._auth.send_attribute_code, name)
@@ -160,11 +192,55 @@ class AsyncClientAuth:
     async def sign_in_method(self, provider: str = COGNITO) -> SignInMethod:
         return await self._run(self._auth.sign_in_method, provider)
 
-    async def sign_in(self, username: str, password: str, *, provider: str = COGNITO) -> SignInStep:
-        return await self._run(self._auth.sign_in, username, password, provider=provider)
+    async def sign_in(
+        self,
+        username: str,
+        password: str | None = None,
+        *,
+        provider: str = COGNITO,
+        factor: str | AuthFactor | None = None,
+        custom: bool = False,
+        client_metadata: Mapping[str, str] | None = None,
+    ) -> SignInStep:
+        return await self._run(
+            self._auth.sign_in,
+            username,
+            password,
+            provider=provider,
+            factor=factor,
+            custom=custom,
+            client_metadata=client_metadata,
+        )
 
-    async def confirm_sign_in(self, answer: str) -> SignInStep:
-        return await self._run(self._auth.confirm_sign_in, answer)
+    async def confirm_sign_in(
+        self, answer: str = "", *, client_metadata: Mapping[str, str] | None = None
+    ) -> SignInStep:
+        return await self._run(self._auth.confirm_sign_in, answer, client_metadata=client_metadata)
+
+    def answer_custom_challenges(
+        self, answerer: Callable[[Challenge], str | None] | None, *, provider: str = COGNITO
+    ) -> None:
+        """As :meth:`ClientAuth.answer_custom_challenges`; ``answerer`` runs in the worker thread of the call."""
+        self._auth.answer_custom_challenges(answerer, provider=provider)
+
+    @contextlib.contextmanager
+    def client_metadata(self, pairs: Mapping[str, str]) -> Iterator[None]:
+        """As :meth:`ClientAuth.client_metadata`, for the calls awaited inside (in this task)."""
+        with self._auth.client_metadata(pairs):
+            yield
+
+    # --- passkeys and sign-in factors (issue 15) -----------------------------------------------------
+    async def register_passkey(self) -> str:
+        return await self._run(self._auth.register_passkey)
+
+    async def passkeys(self) -> tuple[Passkey, ...]:
+        return await self._run(self._auth.passkeys)
+
+    async def delete_passkey(self, credential_id: str) -> None:
+        await self._run(self._auth.delete_passkey, credential_id)
+
+    async def auth_factors(self) -> tuple[AuthFactor, ...]:
+        return await self._run(self._auth.auth_factors)
 
     async def start_device_sign_in(self, provider: str) -> DeviceAuthorization:
         return await self._run(self._auth.start_device_sign_in, provider)

@@ -61,6 +61,7 @@ from aws_client_auth.application.use_cases.mfa_preference import (
     GetMfaPreference,
     SetMfaPreference,
 )
+from aws_client_auth.application.use_cases.passkeys import AuthFactors, DeletePasskey, ListPasskeys, RegisterPasskey
 from aws_client_auth.application.use_cases.refresh_tokens import RefreshTokens
 from aws_client_auth.application.use_cases.resend_confirmation_code import ResendConfirmationCode
 from aws_client_auth.application.use_cases.reset import Reset
@@ -156,6 +157,7 @@ class Container(containers.DeclarativeContainer):
             context_provider, setting(settings, "cognito", "user_context_ip"), context_data
         ),
         device_name=setting(settings, "cognito", "device_name"),
+        client_metadata=settings.provided.client_metadata,
     )
     cognito_login_key = providers.Callable(endpoints.login_key, pool_region, user_pool_id)
 
@@ -206,14 +208,27 @@ class Container(containers.DeclarativeContainer):
     )
     queries = providers.Singleton(Queries, sessions=sessions, providers=provider_registry)
 
+    # --- passkeys (issue 15): the authenticator [passkeys] names, built on first use -------------------------
+    passkey_notice: providers.Object[Any] = providers.Object(None)
+    """Shows the authenticator's prompts ("touch your security key"); the CLI writes them to stderr."""
+    authenticator = providers.ThreadSafeSingleton(wiring.authenticator, settings, passkey_notice)
+
     # --- use cases -------------------------------------------------------------------------------------
     sign_up = providers.Factory(SignUp, providers=provider_registry, events=events)
-    confirm_sign_up = providers.Factory(ConfirmSignUp, providers=provider_registry, events=events)
+    confirm_sign_up = providers.Factory(ConfirmSignUp, providers=provider_registry, events=events, sessions=sessions)
     resend_confirmation_code = providers.Factory(ResendConfirmationCode, providers=provider_registry, events=events)
     forgot_password = providers.Factory(ForgotPassword, providers=provider_registry, events=events)
     confirm_forgot_password = providers.Factory(ConfirmForgotPassword, providers=provider_registry, events=events)
-    sign_in = providers.Factory(SignIn, providers=provider_registry, sessions=sessions, events=events)
-    confirm_sign_in = providers.Factory(ConfirmSignIn, providers=provider_registry, sessions=sessions, events=events)
+    sign_in = providers.Factory(
+        SignIn, providers=provider_registry, sessions=sessions, events=events, authenticator=authenticator.provider
+    )
+    confirm_sign_in = providers.Factory(
+        ConfirmSignIn,
+        providers=provider_registry,
+        sessions=sessions,
+        events=events,
+        authenticator=authenticator.provider,
+    )
     start_device_sign_in = providers.Factory(
         StartDeviceSignIn, providers=provider_registry, sessions=sessions, events=events
     )
@@ -260,6 +275,12 @@ class Container(containers.DeclarativeContainer):
     delete_account = providers.Factory(
         DeleteAccount, providers=provider_registry, sessions=sessions, tokens=tokens, events=events
     )
+    register_passkey = providers.Factory(
+        RegisterPasskey, providers=provider_registry, tokens=tokens, events=events, authenticator=authenticator.provider
+    )
+    list_passkeys = providers.Factory(ListPasskeys, providers=provider_registry, tokens=tokens, events=events)
+    delete_passkey = providers.Factory(DeletePasskey, providers=provider_registry, tokens=tokens, events=events)
+    auth_factors = providers.Factory(AuthFactors, providers=provider_registry, tokens=tokens, events=events)
 
     # --- browser sign-in and machine tokens (issue 16) --------------------------------------------------
     # Browser sign-in: Cognito's managed login, authorization code with PKCE.

@@ -113,9 +113,7 @@ def provision(endpoint_url: str, region: str = REGION) -> LocalStack:
     identity_pool_id = identity.create_identity_pool(
         IdentityPoolName="client_auth_demo",
         AllowUnauthenticatedIdentities=True,
-        CognitoIdentityProviders=[
-            {"ProviderName": endpoints.login_key(region, pool_id), "ClientId": client_id}
-        ],
+        CognitoIdentityProviders=[{"ProviderName": endpoints.login_key(region, pool_id), "ClientId": client_id}],
     )["IdentityPoolId"]
     return LocalStack(endpoint_url, region, pool_id, client_id, identity_pool_id)
 

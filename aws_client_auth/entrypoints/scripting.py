@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from aws_client_auth.adapters import aws_sdk
 from aws_client_auth.adapters.http_auth import BearerAuth, SigV4Auth
 from aws_client_auth.application.ports.sleeper import Cancellation
 from aws_client_auth.application.queries import ProviderStatus, Status
+from aws_client_auth.application.services import client_metadata as metadata
 from aws_client_auth.application.services.providers import AuthProvider, SignInMethod
 from aws_client_auth.application.use_cases.bearer_tokens import token_kind
 from aws_client_auth.application.use_cases.browser_sign_in import DEFAULT_TIMEOUT
@@ -28,10 +30,13 @@ from aws_client_auth.domain.identity import Identity
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.session import Pending
 from aws_client_auth.domain.sign_in import (
+    AuthFactor,
+    Challenge,
     CodeDelivery,
     ContextDataProvider,
     DeviceAuthorization,
     MfaSetup,
+    Passkey,
     SignedIn,
     SignInStep,
     SignUpResult,
@@ -61,18 +66,22 @@ class ClientAuth:
         o3de_project: str | os.PathLike[str] | None = None,
         environ: dict[str, str] | None = None,
         context_data: ContextDataProvider | None = None,
+        passkey_notice: Callable[[str], None] | None = None,
         **overrides: dict[str, Any],
     ) -> ClientAuth:
         """Settings from ``paths`` (TOML, O3DE resource mapping or setreg), then sections given as keywords:
         ``ClientAuth.from_config(cognito={"user_pool_id": ..., "app_client_id": ...})``.
 
         ``context_data`` is called with the user name before every Cognito call that takes ``UserContextData``
-        (pools with threat protection); ``[cognito] user_context_ip`` fills in an address it leaves out."""
+        (pools with threat protection); ``[cognito] user_context_ip`` fills in an address it leaves out.
+        ``passkey_notice`` shows the authenticator's prompts ("touch your security key"); by default they are logged."""
         container = build_container(
             *paths, profile=profile, o3de_project=o3de_project, overrides=overrides, environ=environ
         )
         if context_data is not None:
             container.context_data.override(context_data)
+        if passkey_notice is not None:
+            container.passkey_notice.override(passkey_notice)
         return cls(container)
 
     @classmethod
@@ -88,21 +97,39 @@ class ClientAuth:
 
     # --- user management (the Gem's user management bus) --------------------------------------------
     def sign_up(
-        self, username: str, password: str, *, email: str | None = None, phone: str | None = None
+        self,
+        username: str,
+        password: str,
+        *,
+        email: str | None = None,
+        phone: str | None = None,
+        client_metadata: Mapping[str, str] | None = None,
     ) -> SignUpResult:
-        return self._c.sign_up().execute(username, password, email=email, phone=phone)
+        with metadata.using(client_metadata):
+            return self._c.sign_up().execute(username, password, email=email, phone=phone)
 
-    def confirm_sign_up(self, username: str, code: str) -> None:
-        self._c.confirm_sign_up().execute(username, code)
+    def confirm_sign_up(
+        self, username: str, code: str, *, sign_in: bool = False, client_metadata: Mapping[str, str] | None = None
+    ) -> SignInStep | None:
+        """Confirm the account. With ``sign_in``, sign the user in at once with the session Cognito returns (an
+        app client with choice-based sign-in): the step, or None when Cognito gave no session (sign in as usual)."""
+        with metadata.using(client_metadata):
+            return self._c.confirm_sign_up().execute(username, code, sign_in=sign_in)
 
     def resend_confirmation_code(self, username: str) -> CodeDelivery | None:
         return self._c.resend_confirmation_code().execute(username)
 
-    def forgot_password(self, username: str) -> CodeDelivery | None:
-        return self._c.forgot_password().execute(username)
+    def forgot_password(
+        self, username: str, *, client_metadata: Mapping[str, str] | None = None
+    ) -> CodeDelivery | None:
+        with metadata.using(client_metadata):
+            return self._c.forgot_password().execute(username)
 
-    def confirm_forgot_password(self, username: str, code: str, new_password: str) -> None:
-        self._c.confirm_forgot_password().execute(username, code, new_password)
+    def confirm_forgot_password(
+        self, username: str, code: str, new_password: str, *, client_metadata: Mapping[str, str] | None = None
+    ) -> None:
+        with metadata.using(client_metadata):
+            self._c.confirm_forgot_password().execute(username, code, new_password)
 
     def change_password(self, old_password: str, new_password: str) -> None:
         self._c.change_password().execute(old_password, new_password)
@@ -132,9 +159,12 @@ class ClientAuth:
         """The signed-in user's attributes, standard and ``custom:``."""
         return self._c.list_attributes().execute()
 
-    def update_attributes(self, values: Mapping[str, str]) -> tuple[CodeDelivery, ...]:
+    def update_attributes(
+        self, values: Mapping[str, str], *, client_metadata: Mapping[str, str] | None = None
+    ) -> tuple[CodeDelivery, ...]:
         """Set attributes; returns where verification codes went (a changed email or phone number)."""
-        return self._c.update_attributes().execute(values)
+        with metadata.using(client_metadata):
+            return self._c.update_attributes().execute(values)
 
     def send_attribute_code(self, name: str) -> CodeDelivery | None:
         return self._c.send_attribute_code().execute(name)
@@ -167,11 +197,59 @@ class ClientAuth:
         """How ``provider`` signs in: ``PASSWORD`` (:meth:`sign_in`) or ``DEVICE`` (:meth:`start_device_sign_in`)."""
         return self._c.queries().sign_in_method(provider)
 
-    def sign_in(self, username: str, password: str, *, provider: str = COGNITO) -> SignInStep:
-        return self._c.sign_in().execute(username, password, provider=provider)
+    def sign_in(
+        self,
+        username: str,
+        password: str | None = None,
+        *,
+        provider: str = COGNITO,
+        factor: str | AuthFactor | None = None,
+        custom: bool = False,
+        client_metadata: Mapping[str, str] | None = None,
+    ) -> SignInStep:
+        """Sign in. With ``password`` alone: the configured flow. With ``factor`` (``password``, ``email-otp``,
+        ``sms-otp``, ``passkey``): that first factor of choice-based sign-in (only ``password`` takes the password);
+        with neither, Cognito offers the user's factors (a ``select_factor`` step). ``custom``: the pool's custom
+        challenges (after proving ``password``, when given). A passkey step is answered at once by the configured
+        authenticator, and custom challenges by an answerer set with :meth:`answer_custom_challenges`.
+        ``client_metadata`` goes to the pool's Lambda triggers with each call of this sign-in."""
+        with metadata.using(client_metadata):
+            return self._c.sign_in().execute(username, password, provider=provider, factor=factor, custom=custom)
 
-    def confirm_sign_in(self, answer: str) -> SignInStep:
-        return self._c.confirm_sign_in().execute(answer)
+    def confirm_sign_in(self, answer: str = "", *, client_metadata: Mapping[str, str] | None = None) -> SignInStep:
+        """Answer the pending step (a passkey step takes no answer: the authenticator signs)."""
+        with metadata.using(client_metadata):
+            return self._c.confirm_sign_in().execute(answer)
+
+    def answer_custom_challenges(
+        self, answerer: Callable[[Challenge], str | None] | None, *, provider: str = COGNITO
+    ) -> None:
+        """Answer ``provider``'s custom challenges in code: ``answerer(challenge)`` returns the answer (a store
+        ticket, a signed console token), or None to leave the challenge to a person. None removes it."""
+        self._c.provider_registry().answer_custom_challenges(provider, answerer)
+
+    @contextmanager
+    def client_metadata(self, pairs: Mapping[str, str]) -> Iterator[None]:
+        """``ClientMetadata`` for every Cognito call made inside (on top of ``[cognito.client_metadata]``), in this
+        thread or task: ``with auth.client_metadata({"ticket": t}): auth.update_attributes(...)``."""
+        with metadata.using(pairs):
+            yield
+
+    # --- passkeys and sign-in factors (issue 15) -----------------------------------------------------
+    def register_passkey(self) -> str:
+        """Make a passkey for the signed-in user with the configured authenticator (the user touches the key) and
+        register it with the pool; returns its credential id."""
+        return self._c.register_passkey().execute()
+
+    def passkeys(self) -> tuple[Passkey, ...]:
+        return self._c.list_passkeys().execute()
+
+    def delete_passkey(self, credential_id: str) -> None:
+        self._c.delete_passkey().execute(credential_id)
+
+    def auth_factors(self) -> tuple[AuthFactor, ...]:
+        """The first factors the signed-in user can sign in with."""
+        return self._c.auth_factors().execute()
 
     def start_device_sign_in(self, provider: str) -> DeviceAuthorization:
         return self._c.start_device_sign_in().execute(provider)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Protocol
@@ -12,6 +13,7 @@ from aws_client_auth.adapters.oauth.providers import GOOGLE_LOGIN_KEY, LWA_LOGIN
 from aws_client_auth.adapters.settings.model import GOOGLE as GOOGLE_SECTION
 from aws_client_auth.adapters.settings.model import LWA as LWA_SECTION
 from aws_client_auth.adapters.settings.model import Settings
+from aws_client_auth.application.ports.authenticator import Authenticator
 from aws_client_auth.application.ports.device_sign_in import DeviceSignIn
 from aws_client_auth.application.ports.identity_pool import IdentityPool
 from aws_client_auth.application.ports.password_sign_in import PasswordSignIn
@@ -87,3 +89,16 @@ def merged(*layers: Mapping[str, Callable[[], AuthProvider]]) -> dict[str, Calla
 
 def identity_pool(pool_id: str, build: Callable[[], CognitoIdentityPool]) -> IdentityPool | None:
     return build() if pool_id else None
+
+
+def authenticator(settings: Settings, notify: Callable[[str], None] | None) -> Authenticator:
+    """The passkey authenticator ``[passkeys] authenticator`` names (the ``fido2`` adapter by default), given the
+    table's other keys; its prompts go to ``notify``, else to the log."""
+    from aws_client_auth.adapters.webauthn.loader import load_authenticator
+
+    options = {key: value for key, value in settings.passkeys.items() if key != "authenticator"}
+    return load_authenticator(settings.passkeys.get("authenticator", ""), options, notify or _logged_notice)
+
+
+def _logged_notice(text: str) -> None:
+    logging.getLogger("aws_client_auth").warning("%s", text)

@@ -193,9 +193,9 @@ def test_select_mfa_type_then_email_otp(client: Any, stub: Stubber) -> None:
 def test_unhandled_challenge_names_itself(client: Any, stub: Stubber) -> None:
     stub.add_response(
         "initiate_auth",
-        {"ChallengeName": "CUSTOM_CHALLENGE", "Session": "session-0123456789-abc", "ChallengeParameters": {}},
+        {"ChallengeName": "SMS_OTP_PUSH", "Session": "session-0123456789-abc", "ChallengeParameters": {}},
     )
-    with pytest.raises(e.UnsupportedChallenge, match="CUSTOM_CHALLENGE"):
+    with pytest.raises(e.UnsupportedChallenge, match="SMS_OTP_PUSH"):
         adapter(client).sign_in(Username("alice"), Secret("Passw0rd!"))
 
 

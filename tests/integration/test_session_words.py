@@ -15,7 +15,7 @@ from aws_client_auth.adapters.stores import codec
 from aws_client_auth.domain.errors import InvalidInput, StorageError
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.session import Session
-from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, CodeDelivery, MfaSetup
+from aws_client_auth.domain.sign_in import AuthFactor, Challenge, ChallengeKind, CodeDelivery, MfaSetup
 from aws_client_auth.domain.tokens import COGNITO, Tokens
 from aws_client_auth.domain.user import MfaType, RememberedDevice
 
@@ -142,6 +142,19 @@ def test_the_domains_words() -> None:
         "new_password",
         "mfa_setup",
         "select_mfa_type",
+        "sms_otp",
+        "select_factor",
+        "password",
+        "passkey",
+        "custom",
+    ]
+    assert [factor.value for factor in AuthFactor] == ["password", "email-otp", "sms-otp", "passkey"]
+    assert [AuthFactor.parse(word) for word in ("EMAIL_OTP", "sms", " Passkey ", "web_authn", "password-srp")] == [
+        AuthFactor.EMAIL_OTP,
+        AuthFactor.SMS_OTP,
+        AuthFactor.PASSKEY,
+        AuthFactor.PASSKEY,
+        AuthFactor.PASSWORD,
     ]
     assert [kind.value for kind in MfaType] == ["sms", "totp", "email"]
     # what people and scripts typed before (Cognito's names) still parses

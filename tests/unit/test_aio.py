@@ -280,6 +280,7 @@ def test_the_same_methods_as_the_sync_facade() -> None:
 
     immediate = {"from_config", "from_container", "register_provider", "subscribe", "botocore_credential_provider"}
     immediate |= {"requests_auth", "machine_requests_auth", "sigv4_auth"}  # build requests auth objects only
+    immediate |= {"answer_custom_challenges", "client_metadata"}  # set what later calls use
     public = {name for name in vars(ClientAuth) if not name.startswith("_") and name != "container"}
     missing = sorted(name for name in public if not hasattr(AsyncClientAuth, name))
     assert missing == [], f"AsyncClientAuth lacks {missing}"

@@ -19,8 +19,11 @@ from aws_client_auth.domain.text import clean
 _SIGNED_IN = {"NotAuthorizedException": TOKEN_REVOKED}
 PASSKEYS_UNAVAILABLE = (
     e.ConfigurationError,
-    "This user pool cannot register passkeys: it needs the Essentials or Plus feature plan, choice-based sign-in "
-    "with WEB_AUTHN allowed on the app client, and a relying party (its managed login domain or one of its own).",
+    (
+        "This user pool cannot register passkeys: it needs the Essentials or Plus feature plan, choice-based "
+        "sign-in with WEB_AUTHN allowed on the app client, and a relying party (its managed login domain or one of "
+        "its own)."
+    ),
 )
 _PAGE_LIMIT = 20
 _MAX_PAGES = 50

@@ -254,4 +254,3 @@ def _newest(tokens: dict[str, Any]) -> dict[str, Any]:
     for config, key, entry in flat[:MAX_ENTRIES]:
         kept.setdefault(config, {})[key] = entry
     return kept
-

@@ -16,7 +16,11 @@ from aws_client_auth.application.ports.password_sign_in import PasswordSignIn
 from aws_client_auth.application.ports.token_refresher import TokenRefresher
 from aws_client_auth.application.ports.user_directory import UserDirectory
 from aws_client_auth.domain.errors import InvalidInput, ProviderNotConfigured, UnknownProvider
+from aws_client_auth.domain.sign_in import Challenge
 from aws_client_auth.domain.tokens import LoginToken, ProviderName
+
+ChallengeAnswerer = Callable[[Challenge], "str | None"]
+"""Answers a custom challenge in code: the answer, or None to leave the challenge to a person (confirm_sign_in)."""
 
 
 class SignInMethod(StrEnum):
@@ -38,6 +42,8 @@ class AuthProvider:
     password: PasswordSignIn | None = None
     device: DeviceSignIn | None = None
     directory: UserDirectory | None = None
+    answerer: ChallengeAnswerer | None = None
+    """Answers the provider's custom challenges in code (a store ticket, a console token), so no one types them."""
 
 
 class ProviderRegistry:
@@ -56,6 +62,7 @@ class ProviderRegistry:
         self._lock = threading.RLock()  # re-entrant: a factory may build on another provider
         self._unconfigured = dict(unconfigured or {})
         """Known provider names that this configuration leaves out, with what to set to enable each."""
+        self._answerers: dict[ProviderName, ChallengeAnswerer] = {}
 
     @property
     def names(self) -> tuple[ProviderName, ...]:
@@ -66,6 +73,18 @@ class ProviderRegistry:
         with self._lock:
             self._factories[ProviderName(name)] = factory
             self._built.pop(ProviderName(name), None)
+
+    def answer_custom_challenges(self, name: str, answerer: ChallengeAnswerer | None) -> None:
+        """Answer ``name``'s custom challenges with ``answerer`` (None: leave them to a person again)."""
+        with self._lock:
+            if answerer is None:
+                self._answerers.pop(ProviderName(name), None)
+            else:
+                self._answerers[ProviderName(name)] = answerer
+
+    def answerer(self, name: str) -> ChallengeAnswerer | None:
+        """What answers ``name``'s custom challenges in code: one set in code, else the provider's own."""
+        return self._answerers.get(ProviderName(name)) or self.get(name).answerer
 
     def get(self, name: str) -> AuthProvider:
         key = ProviderName(name)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_client_auth.application.ports.authenticator import Authenticator
 from aws_client_auth.application.ports.event_publisher import EventPublisher
+from aws_client_auth.application.ports.password_sign_in import PasswordSignIn
+from aws_client_auth.application.services.providers import ChallengeAnswerer
 from aws_client_auth.application.services.sessions import Sessions
+from aws_client_auth.domain.errors import ClientAuthError, ServiceError, SessionExpired, UnsupportedChallenge
 from aws_client_auth.domain.events import ChallengeIssued, DeviceConfirmed, PreviousUserForgotten
 from aws_client_auth.domain.events import SignedIn as SignedInEvent
+from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.session import Session
-from aws_client_auth.domain.sign_in import Challenge, SignInStep
+from aws_client_auth.domain.sign_in import Challenge, ChallengeKind, SignInStep
 
 
 def record_step(
@@ -37,3 +46,69 @@ def record_step(
     if device is not None and all(kept.key != device.key for kept in before.devices.values()):
         events.publish(DeviceConfirmed(provider=tokens.provider, device_key=device.key, remembered=device.remembered))
     return step
+
+
+MAX_ROUNDS_IN_CODE = 10
+"""Custom challenges answered in code, at most: a pool whose triggers never issue tokens must not loop for ever."""
+
+
+def passkey_request(challenge: Challenge) -> dict[str, Any]:
+    """The request options a PASSKEY challenge carries (the adapter checked they are a JSON object)."""
+    try:
+        options = json.loads(challenge.passkey_request or "")
+    except ValueError:
+        options = None
+    if not isinstance(options, dict):
+        raise UnsupportedChallenge("This passkey challenge carries no request options: sign in again.")
+    return options
+
+
+def answered_in_code(
+    step: SignInStep,
+    port: PasswordSignIn,
+    *,
+    authenticator: Callable[[], Authenticator] | None,
+    answerer: ChallengeAnswerer | None,
+    keep: Callable[[Challenge], object],
+) -> SignInStep:
+    """Steps no person needs to type: a passkey challenge signed by the authenticator, custom challenges answered
+    by the provider's answerer. When one fails the challenge is kept (``keep``) for ``confirm_sign_in`` to retry,
+    unless the provider ended the sign-in."""
+    for _ in range(MAX_ROUNDS_IN_CODE):
+        if not isinstance(step, Challenge):
+            return step
+        challenge = step
+        try:
+            if challenge.kind is ChallengeKind.PASSKEY and authenticator is not None:
+                assertion = authenticator().get_assertion(passkey_request(challenge))
+                step = port.answer_passkey(challenge, assertion)
+            elif challenge.kind is ChallengeKind.CUSTOM and answerer is not None:
+                answer = _answer_of(answerer, challenge)
+                if answer is None:
+                    return challenge
+                step = port.answer_custom(challenge, answer)
+            else:
+                return challenge
+        except SessionExpired:
+            raise
+        except ClientAuthError:
+            keep(challenge)
+            raise
+    return step
+
+
+def _answer_of(answerer: ChallengeAnswerer, challenge: Challenge) -> Secret | None:
+    """The answerer's answer, held as a secret (a ticket is one); its failure as a typed error, never its trace."""
+    try:
+        answer = answerer(challenge)
+    except ClientAuthError:
+        raise
+    except Exception as error:
+        raise ServiceError(
+            f"The custom challenge answerer failed ({type(error).__name__}): answer with confirm-sign-in."
+        ) from error
+    if answer is None:
+        return None
+    if not isinstance(answer, str) or not answer:
+        raise ServiceError("The custom challenge answerer gave no text answer: answer with confirm-sign-in.")
+    return Secret(answer)

@@ -3,18 +3,32 @@ from __future__ import annotations
 from aws_client_auth.application.ports.event_publisher import EventPublisher
 from aws_client_auth.application.services.events import failures_published
 from aws_client_auth.application.services.providers import ProviderRegistry
-from aws_client_auth.domain.events import OperationFailed, SignUpConfirmed
+from aws_client_auth.application.services.sessions import Sessions
+from aws_client_auth.application.services.sign_in import record_step
+from aws_client_auth.domain.events import OperationFailed, SignInFailed, SignUpConfirmed
+from aws_client_auth.domain.sign_in import SignInStep
 from aws_client_auth.domain.tokens import COGNITO
 from aws_client_auth.domain.user import Username, verification_code
 
 
 class ConfirmSignUp:
-    def __init__(self, providers: ProviderRegistry, events: EventPublisher) -> None:
+    """Confirm a new account with its code; with ``sign_in``, sign the user in at once with the session the pool
+    returns (choice-based sign-in, as Amplify's auto sign-in does), so the password is not typed again."""
+
+    def __init__(self, providers: ProviderRegistry, events: EventPublisher, sessions: Sessions | None = None) -> None:
         self._providers = providers
         self._events = events
+        self._sessions = sessions
 
-    def execute(self, username: str, code: str) -> None:
+    def execute(self, username: str, code: str, *, sign_in: bool = False) -> SignInStep | None:
+        """None when not signing in, or when the pool gave no session to sign in with (its app client does not
+        allow choice-based sign-in): then sign in as usual."""
         with failures_published(self._events, lambda e: OperationFailed.of("confirm_sign_up", e, COGNITO)):
             user = Username(username)
-            self._providers.directory(COGNITO).confirm_sign_up(user, verification_code(code))
+            session = self._providers.directory(COGNITO).confirm_sign_up(user, verification_code(code))
         self._events.publish(SignUpConfirmed(username=user.value))
+        if not sign_in or session is None or self._sessions is None:
+            return None
+        with failures_published(self._events, lambda e: SignInFailed.of("sign_in", e, COGNITO)):
+            step = self._providers.password(COGNITO).sign_in_after_sign_up(user, session)
+        return record_step(self._sessions, self._events, step, login=username)

@@ -37,21 +37,11 @@ PASSWORD_ANSWERS = frozenset({ChallengeKind.NEW_PASSWORD_REQUIRED})
 """Challenges answered with a password: never taken from the command line, where other users see it."""
 
 
-
-
-
-
 def tokens_until(moment: datetime | None) -> str:
     """The status mark of a provider's tokens: when they expire, or that they have (refreshed on next use)."""
     if expired(moment):
         return f"tokens expired at {when(moment)}; refreshed on next use"
     return f"tokens until {when(moment)}"
-
-
-
-
-
-
 
 
 def delivery_text(delivery: CodeDelivery) -> str:
@@ -95,8 +85,6 @@ def describe_mfa_setup(setup: MfaSetup) -> list[str]:
     """Shown on purpose (see :func:`setup_secrets`); the QR code only for a URI shown exactly as sent."""
     lines = [f"Secret: {shown_on_purpose(setup.secret)}", f"URI:    {shown_on_purpose(setup.otpauth_uri)}"]
     return lines + qr_if_exact(setup.otpauth_uri.reveal())
-
-
 
 
 def describe_device(authorization: DeviceAuthorization) -> str:

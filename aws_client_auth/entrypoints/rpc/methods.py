@@ -182,9 +182,7 @@ async def sign_in_with_browser(
 ) -> Shown:
     """Cognito's managed login in the browser of the computer the server runs on (its address is logged on the
     server's standard error when no browser could be opened)."""
-    return step_data(
-        await auth.sign_in_with_browser(identity_provider=identity_provider, timeout=_or_default(timeout))
-    )
+    return step_data(await auth.sign_in_with_browser(identity_provider=identity_provider, timeout=_or_default(timeout)))
 
 
 async def sign_out_of_browser(
