@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_client_auth.application.queries import Status
-from aws_client_auth.domain.sign_in import Challenge, CodeDelivery, DeviceAuthorization, MfaSetup
+from aws_client_auth.domain.sign_in import Challenge, CodeDelivery, DeviceAuthorization, MfaSetup, Passkey
 from aws_client_auth.domain.tokens import Tokens
 from aws_client_auth.domain.user import TrackedDevice
 
@@ -67,6 +67,10 @@ def challenge_data(challenge: Challenge) -> dict[str, Any]:
         data["delivery"] = delivery_data(challenge.delivery)
     if challenge.options:
         data["options"] = [o.value for o in challenge.options]
+    if challenge.factors:
+        data["factors"] = [f.value for f in challenge.factors]
+    if challenge.public:
+        data["parameters"] = dict(challenge.public)
     if challenge.mfa_setup:
         data |= mfa_setup_data(challenge.mfa_setup)
     return data
@@ -105,4 +109,15 @@ def status_data(status: Status) -> dict[str, Any]:
         "credentials_expiration": when(status.credentials_expiration),
         "credentials_authenticated": status.credentials_authenticated,
         "linked_logins": list(status.linked_logins),
+    }
+
+
+def passkey_data(passkey: Passkey) -> dict[str, Any]:
+    return {
+        "credential_id": passkey.credential_id,
+        "name": passkey.name,
+        "relying_party": passkey.relying_party,
+        "created_at": when(passkey.created_at),
+        "attachment": passkey.attachment,
+        "transports": list(passkey.transports),
     }

@@ -58,7 +58,13 @@ def provider_registry(
         def build_cognito() -> AuthProvider:
             pool = cognito()
             return AuthProvider(
-                COGNITO, cognito_login_key, LoginToken.ID, refresher=pool, password=pool, directory=pool
+                COGNITO,
+                cognito_login_key,
+                LoginToken.ID,
+                refresher=pool,
+                password=pool,
+                directory=pool,
+                choice_first=settings.get("cognito", "auth_flow") == "USER_AUTH",
             )
 
         factories[COGNITO] = build_cognito

@@ -30,6 +30,9 @@ class SignInMethod(StrEnum):
     """A user name and password, then any challenge (``sign_in``, ``confirm_sign_in``)."""
     DEVICE = "device"
     """A code the user approves elsewhere (``start_device_sign_in``, ``complete_device_sign_in``)."""
+    CHOICE = "choice"
+    """A first factor of the user's choice, offered by the provider (``sign_in`` without a password), then any
+    challenge: the provider is configured for choice-based sign-in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,8 @@ class AuthProvider:
     directory: UserDirectory | None = None
     answerer: ChallengeAnswerer | None = None
     """Answers the provider's custom challenges in code (a store ticket, a console token), so no one types them."""
+    choice_first: bool = False
+    """Sign-in starts with the provider's offer of first factors, not with a password (Cognito's USER_AUTH)."""
 
 
 class ProviderRegistry:
@@ -101,7 +106,10 @@ class ProviderRegistry:
 
     def sign_in_method(self, name: str) -> SignInMethod:
         """A password where the provider takes one, else the device flow (whose start says if it has none)."""
-        return SignInMethod.PASSWORD if self.get(name).password is not None else SignInMethod.DEVICE
+        provider = self.get(name)
+        if provider.password is None:
+            return SignInMethod.DEVICE
+        return SignInMethod.CHOICE if provider.choice_first else SignInMethod.PASSWORD
 
     def password(self, name: str) -> PasswordSignIn:
         provider = self.get(name)

@@ -10,6 +10,7 @@ from aws_client_auth.domain.sign_in import CodeDelivery
 from aws_client_auth.entrypoints.cli.app import Cli, pass_cli, read_secret
 from aws_client_auth.entrypoints.cli.display import server_text
 from aws_client_auth.entrypoints.cli.output import delivery_text
+from aws_client_auth.entrypoints.cli.prompting import metadata_option, metadata_pairs
 
 password_stdin = click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 
@@ -46,10 +47,21 @@ def sign_up(cli: Cli, username: str, email: str | None, phone: str | None, passw
 @click.command("confirm-sign-up")
 @click.argument("username")
 @click.argument("code")
+@click.option(
+    "--sign-in", "then_sign_in", is_flag=True, help="Then sign in at once, without the password (choice-based sign-in)."
+)
+@metadata_option
 @pass_cli
-def confirm_sign_up(cli: Cli, username: str, code: str) -> None:
+def confirm_sign_up(cli: Cli, username: str, code: str, then_sign_in: bool, metadata: tuple[str, ...]) -> None:
     """Confirm a sign-up with the code that was sent."""
-    cli.auth.confirm_sign_up(username, code)
+    from aws_client_auth.entrypoints.cli.session import report_step
+
+    step = cli.auth.confirm_sign_up(username, code, sign_in=then_sign_in, client_metadata=metadata_pairs(metadata))
+    if step is not None:
+        report_step(cli, step)
+        return
+    if then_sign_in:
+        cli.note("Cognito gave no session to sign in with (the app client does not allow choice-based sign-in).")
     cli.say(
         f"Confirmed {username}. Sign in with: client-auth sign-in {username}", {"username": username, "confirmed": True}
     )

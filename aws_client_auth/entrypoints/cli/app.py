@@ -54,7 +54,9 @@ class Cli:
             # Imported here: --help and the commands that need no facade do not load the SDK and the DI framework.
             from aws_client_auth.entrypoints.scripting import ClientAuth
 
-            self._auth = ClientAuth.from_config(*self.config, profile=self.profile, o3de_project=self.o3de_project)
+            self._auth = ClientAuth.from_config(
+                *self.config, profile=self.profile, o3de_project=self.o3de_project, passkey_notice=_passkey_notice
+            )
             self._auth.subscribe(PreviousUserForgotten, _say_previous_user_forgotten)
         return self._auth
 
@@ -278,3 +280,10 @@ def _stdin_line(prompt: str) -> str:
 
 
 pass_cli = click.make_pass_decorator(Cli)
+
+
+def _passkey_notice(text: str) -> None:
+    """The authenticator's prompts ("touch your security key"), for the person at the terminal: on stderr."""
+    from aws_client_auth.entrypoints.cli.display import for_terminal
+
+    click.echo(for_terminal(text), err=True)

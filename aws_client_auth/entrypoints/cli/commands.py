@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from aws_client_auth.domain.errors import ClientAuthError
-from aws_client_auth.entrypoints.cli import account, attributes, credentials, devices, mfa, session
+from aws_client_auth.entrypoints.cli import account, attributes, credentials, devices, mfa, passkeys, session
 from aws_client_auth.entrypoints.cli.app import Cli, Group, configure_logging
 from aws_client_auth.entrypoints.cli.demo import demo
 from aws_client_auth.entrypoints.cli.serve import serve
@@ -83,7 +83,7 @@ def cli(
     ctx.obj = Cli(config=config, profile=profile, o3de_project=o3de_project, json_output=json_output, debug=debug)
 
 
-for module in (account, session, mfa, credentials, devices, attributes):
+for module in (account, session, mfa, credentials, devices, attributes, passkeys):
     for command in module.COMMANDS:
         cli.add_command(command)
 cli.add_command(demo)

@@ -34,7 +34,10 @@ from aws_client_auth.entrypoints.shapes import (
 __all__ = ["challenge_data", "device_data", "expired", "mfa_setup_data", "tokens_data", "when"]
 
 PASSWORD_ANSWERS = frozenset({ChallengeKind.NEW_PASSWORD_REQUIRED})
-"""Challenges answered with a password: never taken from the command line, where other users see it."""
+"""Challenges answered with a new password: never taken from the command line, asked for twice."""
+SECRET_ANSWERS = frozenset({ChallengeKind.PASSWORD, ChallengeKind.CUSTOM})
+"""Challenges whose answer may be a secret (the password, a custom challenge's ticket): never echoed, read once
+from a prompt without echo or from standard input; a custom answer may still be given as an argument."""
 
 
 def tokens_until(moment: datetime | None) -> str:
@@ -56,14 +59,29 @@ def describe_challenge(challenge: Challenge, *, hint: bool = True) -> str:
         lines[0] = f"{challenge.prompt} ({delivery_text(challenge.delivery)})."
     if challenge.answer is Answer.MFA_TYPE and challenge.options:
         lines.append("Choices: " + ", ".join(o.value for o in challenge.options))
+    if challenge.factors:
+        lines.append("Choices: " + ", ".join(f.value for f in challenge.factors))
+    for name, value in challenge.public.items():  # the pool's own trigger wrote these: inert text, bounded
+        lines.append(f"{server_text(name, 60)}: {server_text(value, 500)}")
     if challenge.mfa_setup:
         lines.extend(describe_mfa_setup(challenge.mfa_setup))
     if hint:
         lines.append(answer_hint(challenge.kind))
+    elif challenge.kind is ChallengeKind.PASSKEY:
+        lines.append("Use your security key or authenticator when it asks.")
     return "\n".join(lines)
 
 
 def answer_hint(kind: ChallengeKind) -> str:
+    if kind is ChallengeKind.PASSKEY:
+        return "Answer with: client-auth confirm-sign-in (it asks your authenticator)"
+    if kind is ChallengeKind.PASSWORD:
+        return (
+            "Answer with: client-auth confirm-sign-in (it asks without echo), "
+            "or pipe it into: client-auth confirm-sign-in --answer-stdin"
+        )
+    if kind is ChallengeKind.CUSTOM:
+        return "Answer with: client-auth confirm-sign-in <ANSWER>, or --answer-stdin for an answer others must not see"
     if kind in PASSWORD_ANSWERS:
         return (
             "Answer with: client-auth confirm-sign-in (it asks twice, without echo), "

@@ -9,6 +9,7 @@ Without a terminal, with ``--no-prompt`` or with ``--json``, the challenge is re
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -16,7 +17,12 @@ import click
 from aws_client_auth.domain.errors import CodeMismatch, InvalidInput, InvalidPassword
 from aws_client_auth.domain.sign_in import Answer, Challenge, SignInStep
 from aws_client_auth.entrypoints.cli.app import Cli, error_line, read_secret
-from aws_client_auth.entrypoints.cli.output import PASSWORD_ANSWERS, challenge_secrets, describe_challenge
+from aws_client_auth.entrypoints.cli.output import (
+    PASSWORD_ANSWERS,
+    SECRET_ANSWERS,
+    challenge_secrets,
+    describe_challenge,
+)
 
 _NO_PROMPT = "client_auth_no_prompt"
 RETRYABLE = (CodeMismatch, InvalidPassword, InvalidInput)
@@ -43,7 +49,27 @@ def prompting(cli: Cli) -> bool:
     return not (no_prompt or cli.json_output) and sys.stdin.isatty()
 
 
-def answer_on_terminal(cli: Cli, step: SignInStep) -> SignInStep:
+metadata_option = click.option(
+    "--metadata",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Client metadata for the pool's Lambda triggers, with each call of this command (repeatable).",
+)
+
+
+def metadata_pairs(words: tuple[str, ...]) -> dict[str, str] | None:
+    """``--metadata`` words as pairs (a word without '=' is a usage error that does not echo the word)."""
+    if not words:
+        return None
+    from aws_client_auth.application.services.client_metadata import parse_pairs
+
+    try:
+        return parse_pairs(words)
+    except InvalidInput as error:
+        raise click.UsageError(str(error)) from None
+
+
+def answer_on_terminal(cli: Cli, step: SignInStep, *, client_metadata: Mapping[str, str] | None = None) -> SignInStep:
     """``step`` answered on the terminal until signed in; the challenge itself when not prompting or when the user
     stops (end of input), for the caller to report (exit 3)."""
     if not prompting(cli):
@@ -58,7 +84,7 @@ def answer_on_terminal(cli: Cli, step: SignInStep) -> SignInStep:
             click.echo("", err=True)
             return step  # end of input: the challenge stays pending for confirm-sign-in
         try:
-            step = cli.auth.confirm_sign_in(answer)
+            step = cli.auth.confirm_sign_in(answer, client_metadata=client_metadata)
         except RETRYABLE as error:
             pending = cli.auth.pending()
             if not isinstance(pending, Challenge):
@@ -72,8 +98,14 @@ def ask(challenge: Challenge) -> str:
     """One answer: a password without echo and twice, an MFA method from the offered ones, or a code."""
     if challenge.kind in PASSWORD_ANSWERS:
         return read_secret(challenge.kind.prompt, False, confirm=True)
+    if challenge.kind in SECRET_ANSWERS:
+        return read_secret(challenge.prompt, False)
+    if challenge.answer is Answer.PASSKEY:
+        return ""  # the authenticator answers: it shows its own prompt ("touch your security key")
     kind: Any = None
     if challenge.answer is Answer.MFA_TYPE and challenge.options:
         kind = click.Choice([option.value for option in challenge.options])
+    if challenge.answer is Answer.FACTOR and challenge.factors:
+        kind = click.Choice([factor.value for factor in challenge.factors])
     value: str = click.prompt(challenge.prompt, type=kind)
     return value.strip()

@@ -11,7 +11,14 @@ import click
 from aws_client_auth.application.queries import Status, status_of
 from aws_client_auth.application.services.providers import SignInMethod
 from aws_client_auth.domain.errors import DeviceFlowPending
-from aws_client_auth.domain.sign_in import Challenge, DeviceAuthorization, SignedIn, SignInStep
+from aws_client_auth.domain.sign_in import (
+    AuthFactor,
+    Challenge,
+    ChallengeKind,
+    DeviceAuthorization,
+    SignedIn,
+    SignInStep,
+)
 from aws_client_auth.entrypoints.cli.app import EXIT_PENDING, Cli, pass_cli, read_secret
 from aws_client_auth.entrypoints.cli.browser import browser_sign_in, browser_sign_out, refuse_with_browser
 from aws_client_auth.entrypoints.cli.devices import remember_device_option, remember_if_asked
@@ -19,6 +26,7 @@ from aws_client_auth.entrypoints.cli.display import server_text
 from aws_client_auth.entrypoints.cli.fast import Light, stored_session
 from aws_client_auth.entrypoints.cli.output import (
     PASSWORD_ANSWERS,
+    SECRET_ANSWERS,
     challenge_data,
     challenge_secrets,
     describe_challenge,
@@ -28,7 +36,12 @@ from aws_client_auth.entrypoints.cli.output import (
     tokens_until,
     when,
 )
-from aws_client_auth.entrypoints.cli.prompting import answer_on_terminal, no_prompt_option
+from aws_client_auth.entrypoints.cli.prompting import (
+    answer_on_terminal,
+    metadata_option,
+    metadata_pairs,
+    no_prompt_option,
+)
 from aws_client_auth.entrypoints.shapes import status_data
 
 PROVIDER_HELP = "cognito (the user pool, default), lwa, google, or a custom provider's name."
@@ -57,6 +70,14 @@ def report_step(cli: Cli, step: SignInStep) -> None:
 @click.option("--browser", "use_browser", is_flag=True, help="Sign in to the user pool in a web browser.")
 @click.option("--identity-provider", help="--browser: go straight to this identity provider of the pool (Google, ...).")
 @click.option("--no-browser", is_flag=True, help="--browser: print the address, read where the browser ended on stdin.")
+@click.option(
+    "--factor",
+    type=click.Choice([factor.value for factor in AuthFactor], case_sensitive=False),
+    help="Cognito choice-based sign-in with this first factor (only password asks for the password).",
+)
+@click.option("--custom", is_flag=True, help="Cognito custom challenges, defined by the pool's Lambda triggers.")
+@click.option("--with-password", is_flag=True, help="--custom: prove the password first (SRP), as the pool expects.")
+@metadata_option
 @no_prompt_option
 @pass_cli
 def sign_in(
@@ -69,20 +90,38 @@ def sign_in(
     use_browser: bool,
     identity_provider: str | None,
     no_browser: bool,
+    factor: str | None,
+    custom: bool,
+    with_password: bool,
+    metadata: tuple[str, ...],
 ) -> None:
-    """Sign in with a password (Cognito), in a web browser (--browser), or through the device flow (lwa,
-    google, custom)."""
+    """Sign in with a password (Cognito), a chosen first factor (--factor: email-otp, sms-otp, passkey), custom
+    challenges (--custom), in a web browser (--browser), or through the device flow (lwa, google, custom)."""
     if use_browser or identity_provider or no_browser:
         given = {"USERNAME": username, "--provider": provider != "cognito", "--password-stdin": password_stdin}
-        refuse_with_browser(**given, **{"--no-wait": no_wait})
+        refuse_with_browser(**given, **{"--no-wait": no_wait, "--factor": bool(factor), "--custom": custom})
         report_step(cli, browser_sign_in(cli, identity_provider, no_browser, timeout))
         return
-    if cli.auth.sign_in_method(provider) is SignInMethod.PASSWORD:
+    if factor and custom:
+        raise click.UsageError("Give --factor or --custom, not both.")
+    if with_password and not custom:
+        raise click.UsageError("--with-password goes with --custom.")
+    pairs = metadata_pairs(metadata)
+    method = cli.auth.sign_in_method(provider)
+    if method is not SignInMethod.DEVICE:
         if not username:
             raise click.UsageError(f"{provider} signs in with a username: client-auth sign-in USERNAME")
-        step = cli.auth.sign_in(username, read_secret("Password", password_stdin), provider=provider)
-        report_step(cli, answer_on_terminal(cli, step))
+        wants_password = _wants_password(method, factor, custom, with_password or password_stdin)
+        secret = read_secret("Password", password_stdin) if wants_password else None
+        if password_stdin and not wants_password:
+            raise click.UsageError(f"--factor {factor} takes no password: leave out --password-stdin.")
+        step = cli.auth.sign_in(
+            username, secret, provider=provider, factor=factor, custom=custom, client_metadata=pairs
+        )
+        report_step(cli, answer_on_terminal(cli, step, client_metadata=pairs))
         return
+    if factor or custom:
+        raise click.UsageError(f"{provider} signs in through the device flow: --factor and --custom are Cognito's.")
     authorization = cli.auth.start_device_sign_in(provider)
     if cli.json_output or no_wait:
         cli.say(describe_device(authorization), device_data(authorization))
@@ -92,6 +131,16 @@ def sign_in(
         cli.note("Once approved, finish with: client-auth confirm-sign-in")
         click.get_current_context().exit(EXIT_PENDING)
     report_step(cli, wait_for_device(cli, authorization, timeout))
+
+
+def _wants_password(method: SignInMethod, factor: str | None, custom: bool, asked: bool) -> bool:
+    """Whether this sign-in starts with the password: the password factor, a custom sign-in that proves it first,
+    or the configured password flow (not choice-based sign-in, which offers the factors first)."""
+    if custom:
+        return asked
+    if factor is not None:
+        return AuthFactor.parse(factor) is AuthFactor.PASSWORD
+    return method is SignInMethod.PASSWORD or asked
 
 
 def wait_for_device(cli: Cli, authorization: DeviceAuthorization, timeout: float | None) -> SignedIn:
@@ -119,10 +168,11 @@ def _countdown(authorization: DeviceAuthorization, done: threading.Event) -> Non
 
 @click.command("confirm-sign-in")
 @click.argument("answer", required=False)
-@click.option("--answer-stdin", is_flag=True, help="Read the answer (a code, or the new password) from standard input.")
+@click.option("--answer-stdin", is_flag=True, help="Read the answer (a code, a password) from standard input.")
 @remember_device_option
+@metadata_option
 @pass_cli
-def confirm_sign_in(cli: Cli, answer: str | None, answer_stdin: bool) -> None:
+def confirm_sign_in(cli: Cli, answer: str | None, answer_stdin: bool, metadata: tuple[str, ...]) -> None:
     """Answer the pending challenge, or check once whether a device code was approved.
 
     A code may be given as ANSWER; a new password never is (other users can read command lines): it is asked
@@ -132,10 +182,12 @@ def confirm_sign_in(cli: Cli, answer: str | None, answer_stdin: bool) -> None:
     if isinstance(pending, DeviceAuthorization):
         check_device(cli, pending)
         return
+    pairs = metadata_pairs(metadata)
     if pending is None:  # nothing to ask for: the sign-in use case says what is missing
-        report_step(cli, cli.auth.confirm_sign_in(answer or ""))
+        report_step(cli, cli.auth.confirm_sign_in(answer or "", client_metadata=pairs))
         return
-    report_step(cli, cli.auth.confirm_sign_in(challenge_answer(pending, answer, answer_stdin)))
+    step = cli.auth.confirm_sign_in(challenge_answer(pending, answer, answer_stdin), client_metadata=pairs)
+    report_step(cli, answer_on_terminal(cli, step, client_metadata=pairs))
 
 
 def check_device(cli: Cli, pending: DeviceAuthorization) -> None:
@@ -150,7 +202,9 @@ def check_device(cli: Cli, pending: DeviceAuthorization) -> None:
 
 def challenge_answer(challenge: Challenge, answer: str | None, from_stdin: bool) -> str:
     """The answer from the argument, standard input or a prompt; a password only from the last two."""
-    prompt = challenge.kind.prompt
+    prompt = challenge.prompt
+    if challenge.kind in (ChallengeKind.PASSKEY, ChallengeKind.PASSWORD):
+        return _choice_answer(challenge, answer, from_stdin)
     if challenge.kind in PASSWORD_ANSWERS:
         if answer is not None:
             raise click.UsageError(
@@ -164,8 +218,25 @@ def challenge_answer(challenge: Challenge, answer: str | None, from_stdin: bool)
         return answer
     if from_stdin:
         return read_secret(prompt, True)
+    if challenge.kind in SECRET_ANSWERS:
+        return read_secret(prompt, False)  # a custom answer may be a ticket: asked without echo
     value: str = click.prompt(prompt)
     return value
+
+
+def _choice_answer(challenge: Challenge, answer: str | None, from_stdin: bool) -> str:
+    """A passkey step takes no answer (the authenticator answers); the password step is asked without echo or read
+    from standard input, never taken from the command line."""
+    if challenge.kind is ChallengeKind.PASSKEY:
+        if answer is not None or from_stdin:
+            raise click.UsageError("A passkey challenge takes no answer: your authenticator answers it.")
+        return ""
+    if answer is not None:
+        raise click.UsageError(
+            "A password is never given on the command line: run 'client-auth confirm-sign-in' to be asked for "
+            "it, or pipe it into 'client-auth confirm-sign-in --answer-stdin'."
+        )
+    return read_secret(challenge.prompt, from_stdin)
 
 
 @click.command("refresh")
