@@ -12,13 +12,14 @@ polled no faster than its interval, a revoked refresh token stops working, ...),
 happened. :func:`fake_world` returns them with the ``ClientAuth``, to arrange a test and to look inside.
 """
 
+from aws_client_auth.testing.authenticator import FakeAuthenticator, FakeCredential
 from aws_client_auth.testing.browser_sign_in import FakeMachineTokens, FakeManagedLogin
 from aws_client_auth.testing.clock import START, FakeClock, FakeSleeper
 from aws_client_auth.testing.device_sign_in import DeviceGrant, FakeDeviceSignIn
 from aws_client_auth.testing.events import RecordingEvents
 from aws_client_auth.testing.identity_pool import FakeIdentityPool
 from aws_client_auth.testing.store import CountingStore
-from aws_client_auth.testing.user_pool import FakeUser, FakeUserPool
+from aws_client_auth.testing.user_pool import FakeUser, FakeUserPool, SentCode
 from aws_client_auth.testing.world import COGNITO_KEY, GOOGLE_KEY, LWA_KEY, FakeWorld, client_auth, fake_world
 
 __all__ = [
@@ -28,7 +29,9 @@ __all__ = [
     "START",
     "CountingStore",
     "DeviceGrant",
+    "FakeAuthenticator",
     "FakeClock",
+    "FakeCredential",
     "FakeDeviceSignIn",
     "FakeIdentityPool",
     "FakeMachineTokens",
@@ -38,6 +41,7 @@ __all__ = [
     "FakeUserPool",
     "FakeWorld",
     "RecordingEvents",
+    "SentCode",
     "client_auth",
     "fake_world",
 ]

@@ -16,6 +16,7 @@ from aws_client_auth.domain.session import Session
 from aws_client_auth.domain.tokens import GOOGLE, LOGIN_WITH_AMAZON
 from aws_client_auth.entrypoints.bootstrap import container_for
 from aws_client_auth.entrypoints.scripting import ClientAuth
+from aws_client_auth.testing.authenticator import FakeAuthenticator
 from aws_client_auth.testing.browser_sign_in import REDIRECT_URI, FakeMachineTokens, FakeManagedLogin
 from aws_client_auth.testing.clock import FakeClock, FakeSleeper
 from aws_client_auth.testing.device_sign_in import FakeDeviceSignIn
@@ -59,6 +60,8 @@ class FakeWorld:
     """Browser sign-in: the managed login, the browser and the redirect (``managed_login.user_denies()``)."""
     machine_tokens: FakeMachineTokens
     """The client credentials token endpoint behind ``machine_token`` (``machine_tokens.fetches``)."""
+    authenticator: FakeAuthenticator
+    """The passkey authenticator (a security key in memory) behind ``register_passkey`` and passkey sign-in."""
 
     @property
     def session(self) -> Session:
@@ -132,6 +135,8 @@ def fake_world(
     container.browser.override(login)
     container.loopback_listener.override(login)
     container.machine_token_source.override(machine_tokens)
+    authenticator = FakeAuthenticator()
+    container.authenticator.override(authenticator)
     return FakeWorld(
         auth=ClientAuth.from_container(container),
         clock=clock,
@@ -146,6 +151,7 @@ def fake_world(
         identity_pool=world_pool,
         managed_login=login,
         machine_tokens=machine_tokens,
+        authenticator=authenticator,
     )
 
 
