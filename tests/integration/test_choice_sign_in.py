@@ -37,10 +37,11 @@ class Rig:
         self.keys = tmp_path / "passkeys.json"
         self._files = 0
 
-    def auth(self, **settings: Any) -> ClientAuth:
+    def auth(self, *, extra: str = "", **settings: Any) -> ClientAuth:
+        """``extra``: TOML appended (a key of the last table the settings end with)."""
         self._files += 1
         path = self.tmp / f"client-auth-{self._files}.toml"
-        path.write_text(self.standin.settings_toml(**settings), encoding="utf-8")
+        path.write_text(self.standin.settings_toml(**settings) + extra, encoding="utf-8")
         return ClientAuth.from_config(path, environ={"CLIENT_AUTH_HOME": str(self.home)})
 
     def passkey_auth(self, store: Path | None = None, **settings: Any) -> ClientAuth:
@@ -203,10 +204,14 @@ def test_choosing_the_password_proves_it_by_srp_and_never_sends_it(rig: Rig) -> 
     no_secret_in(repr(asked) + repr(done) + rig.stored(), PASSWORD, WRONG_PASSWORD)
 
 
-@pytest.mark.parametrize("flow", ["USER_AUTH", "USER_SRP_AUTH"])
-def test_the_password_factor_uses_srp_unless_configured_for_the_plain_password(rig: Rig, flow: str) -> None:
+@pytest.mark.parametrize(
+    ("flow", "factor"), [("USER_AUTH", "password"), ("USER_SRP_AUTH", "password"), ("USER_AUTH", None)]
+)
+def test_the_password_factor_uses_srp_unless_configured_for_the_plain_password(
+    rig: Rig, flow: str, factor: str | None
+) -> None:
     auth = rig.auth(auth_flow=flow)
-    signed_in(auth.sign_in("alice", PASSWORD, factor="password"))
+    signed_in(auth.sign_in("alice", PASSWORD, factor=factor))
     (started,) = initiate(rig.standin)
     assert started["AuthFlow"] == "USER_AUTH"
     assert started["AuthParameters"]["PREFERRED_CHALLENGE"] == "PASSWORD_SRP"
@@ -442,3 +447,46 @@ def test_confirming_sign_up_signs_in_once_without_the_password(rig: Rig) -> None
     assert refused.value.response["Error"]["Code"] == "NotAuthorizedException"
     with pytest.raises(e.ClientAuthError):
         auth.confirm_sign_up("bob", code, sign_in=True)  # confirmed already
+
+
+def test_no_authenticator_present_is_typed_and_the_passkey_challenge_waits(rig: Rig) -> None:
+    auth = rig.passkey_auth()
+    signed_in(auth.sign_in("alice", PASSWORD))
+    auth.register_passkey()
+    auth.sign_out()
+    counter = rig.standin.users["alice"].passkeys[0].sign_count
+
+    absent = rig.passkey_auth(extra='absent = "true"\n')
+    with pytest.raises(e.NoAuthenticator):
+        absent.sign_in("alice", factor="passkey")
+    challenge(absent.pending(), ChallengeKind.PASSKEY)
+    with pytest.raises(e.NoAuthenticator):
+        absent.confirm_sign_in()  # still no key: still pending
+    challenge(absent.pending(), ChallengeKind.PASSKEY)
+    assert not absent.is_signed_in()
+    assert [r["ChallengeName"] for r in responses(rig.standin)].count("WEB_AUTHN") == 0
+    assert rig.standin.users["alice"].passkeys[0].sign_count == counter
+
+    signed_in(rig.passkey_auth().confirm_sign_in())  # the key plugged in: the same challenge answered
+
+
+def test_custom_answers_in_code_carry_the_call_s_client_metadata(quiz: Rig) -> None:
+    auth = quiz.auth(client_metadata={"app": "game"})
+    auth.answer_custom_challenges(lambda asked: ANSWERS[int(asked.public["round"]) - 1])
+    signed_in(auth.sign_in("alice", custom=True, client_metadata={"ticket": "t9"}))
+    assert quiz.standin.metadata_of("InitiateAuth") == [{"app": "game", "ticket": "t9"}]
+    assert quiz.standin.metadata_of("RespondToAuthChallenge") == [{"app": "game", "ticket": "t9"}] * 3
+    created = [given["clientMetadata"] for name, given in quiz.standin.trigger_calls if name == "create_auth_challenge"]
+    assert created == [{"app": "game", "ticket": "t9"}] * 3
+
+
+def test_too_many_wrong_custom_answers_end_the_sign_in(quiz: Rig) -> None:
+    auth = quiz.auth()
+    challenge(auth.sign_in("alice", custom=True), ChallengeKind.CUSTOM)
+    challenge(auth.confirm_sign_in("wrong-once"), ChallengeKind.CUSTOM)
+    with pytest.raises(e.SessionExpired):
+        auth.confirm_sign_in("wrong-twice")
+    assert auth.pending() is None
+    assert not auth.is_signed_in()
+    with pytest.raises(e.NoPendingSignIn):
+        auth.confirm_sign_in(ANSWERS[0])
