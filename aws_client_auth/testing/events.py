@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from aws_client_auth.adapters.events import EventBus
 from aws_client_auth.domain.events import Event
+
+E = TypeVar("E", bound=Event)
 
 
 class RecordingEvents(EventBus):
@@ -17,5 +21,6 @@ class RecordingEvents(EventBus):
         self.events.append(event)
         super().publish(event)
 
-    def of(self, kind: type[Event]) -> list[Event]:
+    def of(self, kind: type[E]) -> list[E]:
+        """The events of ``kind``, in order (typed as that kind)."""
         return [event for event in self.events if isinstance(event, kind)]
