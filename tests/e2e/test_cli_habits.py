@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from unittest.mock import ANY
 
@@ -31,9 +31,12 @@ def cli(cognito: EchoServer, tmp_path: Path) -> ClientAuthCli:
     return ClientAuthCli(settings_toml(cognito, auth_flow="USER_SRP_AUTH"), tmp_path)
 
 
-def on_terminal(cli: ClientAuthCli, args: list[str], script: list[tuple[str, bytes]]) -> tuple[int, str]:
+def on_terminal(
+    cli: ClientAuthCli, args: list[str], script: list[tuple[str, bytes | Callable[[], bytes]]]
+) -> tuple[int, str]:
     """Runs the CLI on a pseudo-terminal; for each (pattern, keys) of ``script`` in turn, types ``keys`` once the
-    terminal has shown ``pattern`` one more time. The exit code and everything the terminal showed."""
+    terminal has shown ``pattern`` one more time (``keys`` may be a function: what to type is known only then, a
+    code the server just sent). The exit code and everything the terminal showed."""
     import pty
     import select
 
@@ -57,7 +60,7 @@ def on_terminal(cli: ClientAuthCli, args: list[str], script: list[tuple[str, byt
                 if not found:
                     break
                 seen = len(shown)
-                os.write(terminal, keys)
+                os.write(terminal, keys() if callable(keys) else keys)
                 step += 1
     finally:
         os.close(terminal)
