@@ -507,3 +507,39 @@ def test_confirm_sign_up_passes_sign_up_s_session_on(rig: Rig) -> None:
     signed_in(auth.confirm_sign_up("dave", rig.standin.last_code("dave"), sign_in=True), "dave")
     (confirmed,) = [r for n, r in rig.standin.calls if n == "ConfirmSignUp"]
     assert confirmed.get("Session", "").startswith("session-")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "A wrong password chosen at SELECT_FACTOR under auth_flow USER_PASSWORD_AUTH is reported as SessionExpired "
+        "('The sign-in took too long and its session expired'): CognitoSignIn._send "
+        "(aws_client_auth/adapters/cognito/sign_in.py, 'if name != \"PASSWORD_VERIFIER\"') maps NotAuthorizedException "
+        "to SESSION_GONE for SELECT_CHALLENGE, which answer_password uses to send the plain password."
+    ),
+)
+def test_a_wrong_plain_password_at_the_factor_choice_is_not_authorized(rig: Rig) -> None:
+    auth = rig.auth(auth_flow="USER_PASSWORD_AUTH")
+    challenge(auth.sign_in("alice"), ChallengeKind.SELECT_FACTOR)
+    challenge(auth.confirm_sign_in("password"), ChallengeKind.PASSWORD)
+    with pytest.raises(e.NotAuthorized):
+        auth.confirm_sign_in(WRONG_PASSWORD)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "After a wrong password at the PASSWORD step (SRP), the PASSWORD challenge stays pending with the "
+        "SELECT_CHALLENGE session Cognito already spent (ConfirmSignIn.execute, "
+        "aws_client_auth/application/use_cases/confirm_sign_in.py, drops the pending step only on SessionExpired; the "
+        "PASSWORD_VERIFIER refusal is NotAuthorized): the retry with the right password fails as SessionExpired."
+    ),
+)
+def test_after_a_wrong_srp_password_the_retry_is_not_a_spent_session(rig: Rig) -> None:
+    auth = rig.auth(auth_flow="USER_AUTH")
+    challenge(auth.sign_in("alice"), ChallengeKind.SELECT_FACTOR)
+    challenge(auth.confirm_sign_in("password"), ChallengeKind.PASSWORD)
+    with pytest.raises(e.NotAuthorized):
+        auth.confirm_sign_in(WRONG_PASSWORD)
+    if auth.pending() is not None:  # kept for a retry: then the retry must be able to succeed
+        signed_in(auth.confirm_sign_in(PASSWORD))
