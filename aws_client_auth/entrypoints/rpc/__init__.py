@@ -2,5 +2,6 @@
 in any language (the way editors talk to language servers). The protocol is described in ``docs/json-rpc.md``.
 
 Modules: ``protocol`` (messages and framing), ``binding`` (named parameters), ``results`` (the JSON shapes),
-``methods`` (the method table), ``server`` (dispatch, cancel, shutdown, events), ``logs`` (standard error).
+``methods`` (the method table, with ``account`` and ``passkeys``), ``server`` (dispatch, cancel, shutdown,
+events), ``logs`` (standard error).
 """

@@ -27,8 +27,10 @@ async def attributes(auth: AsyncClientAuth) -> dict[str, Any]:
     return {"attributes": dict(sorted((await auth.attributes()).items()))}
 
 
-async def update_attributes(auth: AsyncClientAuth, *, values: dict[str, str]) -> dict[str, Any]:
-    deliveries = await auth.update_attributes(values)
+async def update_attributes(
+    auth: AsyncClientAuth, *, values: dict[str, str], client_metadata: dict[str, str] | None = None
+) -> dict[str, Any]:
+    deliveries = await auth.update_attributes(values, client_metadata=client_metadata)
     return {"updated": list(values), "deliveries": [attribute_delivery_data(d) for d in deliveries]}
 
 

@@ -9,12 +9,17 @@ import typing
 from collections.abc import Callable
 from typing import Any, Final
 
+from aws_client_auth.domain.errors import InvalidInput
 from aws_client_auth.domain.secret import remember
+from aws_client_auth.domain.sign_in import AuthFactor
+from aws_client_auth.domain.user import MfaType
 from aws_client_auth.entrypoints.rpc.protocol import INVALID_PARAMS, RpcError
 from aws_client_auth.entrypoints.rpc.results import one_line
 
 SECRET_PARAMS: Final = frozenset({"password", "old_password", "new_password", "answer"})
-"""Remembered as secrets on arrival (an answer may be a new password), so that an echo of one is masked."""
+"""Remembered as secrets on arrival (an answer may be a new password, the password or a custom challenge's
+answer), so that an echo of one is masked; but an answer that names a sign-in factor or an MFA method, a public
+word (see :func:`names_a_choice`)."""
 
 _NAMES: Final[dict[object, str]] = {
     str: "a string",
@@ -44,9 +49,23 @@ def bind(handler: Callable[..., Any], params: dict[str, Any]) -> dict[str, Any]:
     for name, value in params.items():
         if not accepts(hints[name], value):
             raise RpcError(INVALID_PARAMS, f"Invalid params: {name} must be {describe(hints[name])}.")
-        if name in SECRET_PARAMS and isinstance(value, str):
+        if name in SECRET_PARAMS and isinstance(value, str) and not (name == "answer" and names_a_choice(value)):
             remember(value)
     return params
+
+
+def names_a_choice(answer: str) -> bool:
+    """Whether ``answer`` names a sign-in factor or an MFA method (``email-otp``, ``password``, ``totp``): the
+    answer to a choice among public words. Remembered as a secret, the word would be masked in every later result
+    (the ``password`` challenge, ``auth_factors``, ``enable_mfa``'s ``totp``). A password that is such a word is
+    still remembered by the sign-in itself as soon as it is used as one."""
+    for parse in (AuthFactor.parse, MfaType.parse):
+        try:
+            parse(answer)
+        except InvalidInput:
+            continue
+        return True
+    return False
 
 
 def accepts(hint: Any, value: Any) -> bool:

@@ -13,7 +13,7 @@ from aws_client_auth.domain.sign_in import DeviceAuthorization
 from aws_client_auth.domain.tokens import COGNITO
 from aws_client_auth.domain.user import MfaType
 from aws_client_auth.entrypoints.aio import AsyncClientAuth
-from aws_client_auth.entrypoints.rpc import account
+from aws_client_auth.entrypoints.rpc import account, passkeys
 from aws_client_auth.entrypoints.rpc.results import (
     Shown,
     credentials_shown,
@@ -37,10 +37,20 @@ class Method:
 
 
 # --- user management --------------------------------------------------------------------------------------
+Metadata = dict[str, str] | None
+"""``client_metadata``: key-value pairs for the pool's Lambda triggers, on top of ``[cognito.client_metadata]``."""
+
+
 async def sign_up(
-    auth: AsyncClientAuth, *, username: str, password: str, email: str | None = None, phone: str | None = None
+    auth: AsyncClientAuth,
+    *,
+    username: str,
+    password: str,
+    email: str | None = None,
+    phone: str | None = None,
+    client_metadata: Metadata = None,
 ) -> dict[str, Any]:
-    result = await auth.sign_up(username, password, email=email, phone=phone)
+    result = await auth.sign_up(username, password, email=email, phone=phone, client_metadata=client_metadata)
     return {
         "username": username,
         "user_sub": result.user_sub,
@@ -49,8 +59,14 @@ async def sign_up(
     }
 
 
-async def confirm_sign_up(auth: AsyncClientAuth, *, username: str, code: str) -> dict[str, Any]:
-    await auth.confirm_sign_up(username, code)
+async def confirm_sign_up(
+    auth: AsyncClientAuth, *, username: str, code: str, sign_in: bool = False, client_metadata: Metadata = None
+) -> dict[str, Any] | Shown:
+    """Confirmed; with ``sign_in``, then signed in with the session Cognito returns (choice-based sign-in): the
+    STEP, as ``confirm-sign-up --sign-in --json`` prints it. Without such a session, confirmed only."""
+    step = await auth.confirm_sign_up(username, code, sign_in=sign_in, client_metadata=client_metadata)
+    if step is not None:
+        return step_data(step)
     return {"username": username, "confirmed": True}
 
 
@@ -58,14 +74,15 @@ async def resend_confirmation_code(auth: AsyncClientAuth, *, username: str) -> d
     return {"username": username, "delivery": delivery_data(await auth.resend_confirmation_code(username))}
 
 
-async def forgot_password(auth: AsyncClientAuth, *, username: str) -> dict[str, Any]:
-    return {"username": username, "delivery": delivery_data(await auth.forgot_password(username))}
+async def forgot_password(auth: AsyncClientAuth, *, username: str, client_metadata: Metadata = None) -> dict[str, Any]:
+    delivery = await auth.forgot_password(username, client_metadata=client_metadata)
+    return {"username": username, "delivery": delivery_data(delivery)}
 
 
 async def confirm_forgot_password(
-    auth: AsyncClientAuth, *, username: str, code: str, new_password: str
+    auth: AsyncClientAuth, *, username: str, code: str, new_password: str, client_metadata: Metadata = None
 ) -> dict[str, Any]:
-    await auth.confirm_forgot_password(username, code, new_password)
+    await auth.confirm_forgot_password(username, code, new_password, client_metadata=client_metadata)
     return {"username": username, "password_reset": True}
 
 
@@ -108,12 +125,28 @@ async def sign_in_method(auth: AsyncClientAuth, *, provider: str = COGNITO) -> d
     return {"provider": provider, "method": (await auth.sign_in_method(provider)).value}
 
 
-async def sign_in(auth: AsyncClientAuth, *, username: str, password: str, provider: str = COGNITO) -> Shown:
-    return step_data(await auth.sign_in(username, password, provider=provider))
+async def sign_in(
+    auth: AsyncClientAuth,
+    *,
+    username: str,
+    password: str | None = None,
+    provider: str = COGNITO,
+    factor: str | None = None,
+    custom: bool = False,
+    client_metadata: Metadata = None,
+) -> Shown:
+    """With ``password`` alone, the configured flow; with ``factor``, that first factor (only ``password`` takes
+    the password); with neither, the factors Cognito offers (a ``select_factor`` step); ``custom``, the pool's
+    custom challenges (after proving ``password`` when given)."""
+    step = await auth.sign_in(
+        username, password, provider=provider, factor=factor, custom=custom, client_metadata=client_metadata
+    )
+    return step_data(step)
 
 
-async def confirm_sign_in(auth: AsyncClientAuth, *, answer: str) -> Shown:
-    return step_data(await auth.confirm_sign_in(answer))
+async def confirm_sign_in(auth: AsyncClientAuth, *, answer: str = "", client_metadata: Metadata = None) -> Shown:
+    """The answer to the pending challenge; none for a passkey (the authenticator signs)."""
+    return step_data(await auth.confirm_sign_in(answer, client_metadata=client_metadata))
 
 
 async def start_device_sign_in(auth: AsyncClientAuth, *, provider: str) -> dict[str, Any]:
@@ -231,6 +264,7 @@ METHODS: dict[str, Method] = {
     )
 } | {
     **{handler.__name__: Method(handler) for handler in account.HANDLERS},  # the account and devices (issue 14)
+    **{handler.__name__: Method(handler) for handler in passkeys.HANDLERS},  # passkeys and factors (issue 15)
     "complete_device_sign_in": Method(complete_device_sign_in, waits=True),
     "sign_in_with_browser": Method(sign_in_with_browser, waits=True),
     "sign_out_of_browser": Method(sign_out_of_browser, waits=True),

@@ -47,9 +47,14 @@ class Call:
 
 
 class Server:
-    def __init__(self, write: Callable[[bytes], None], options: Options = Options()) -> None:
+    def __init__(
+        self, write: Callable[[bytes], None], options: Options = Options(), *, auth: AsyncClientAuth | None = None
+    ) -> None:
+        """``auth``: the facade to serve until ``initialize`` names settings (a host that builds its own, a test
+        on the fakes); by default one is built from ``options`` when the first request needs it."""
         self._write = write
         self._options = options
+        self._given = auth
         self._auth: AsyncClientAuth | None = None
         self._building = asyncio.Lock()
         self._unsubscribe: Callable[[], None] | None = None
@@ -146,7 +151,7 @@ class Server:
 
     async def _facade(self) -> AsyncClientAuth:
         async with self._building:
-            return self._auth or self._use(await self._build(self._options))
+            return self._auth or self._use(self._given or await self._build(self._options))
 
     @staticmethod
     async def _build(options: Options) -> AsyncClientAuth:
