@@ -9,7 +9,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from aws_client_auth.domain.credentials import Credentials
-from aws_client_auth.domain.sign_in import Challenge, DeviceAuthorization
+from aws_client_auth.domain.sign_in import Challenge, DeviceAuthorization, SignUpSession
 from aws_client_auth.domain.tokens import ProviderName, Tokens
 from aws_client_auth.domain.user import RememberedDevice
 
@@ -37,6 +37,8 @@ class Session:
     devices: Mapping[str, RememberedDevice] = field(default_factory=lambda: MappingProxyType({}))
     """This machine as each user's tracked device (see :func:`device_entry`): kept across a local sign-out, so
     that a remembered device signs in again without MFA; a global sign-out, a reset or forgetting it drop it."""
+    sign_up: SignUpSession | None = None
+    """The latest sign-up's session, for confirming it with an immediate sign-in."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tokens", _frozen(self.tokens))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import ClassVar
 
@@ -263,6 +263,27 @@ class SignUpResult:
     user_sub: str
     confirmed: bool
     delivery: CodeDelivery | None = None
+    session: Secret | None = None
+    """The provider's sign-up session (Cognito, for app clients with choice-based sign-in): confirming with it
+    returns a session that signs the new user in at once."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignUpSession:
+    """A sign-up's session, kept between ``sign-up`` and ``confirm-sign-up --sign-in`` (separate runs)."""
+
+    LIFETIME: ClassVar[timedelta] = timedelta(minutes=3)
+    """Cognito's sign-in sessions last three minutes; an older one is not sent (confirming works without it)."""
+
+    username: str
+    session: Secret
+    issued_at: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "issued_at", as_utc(self.issued_at, what="Sign-up session time"))
+
+    def usable_for(self, username: str, now: datetime) -> bool:
+        return self.username == username and timedelta(0) <= as_utc(now) - self.issued_at < self.LIFETIME
 
 
 @dataclass(frozen=True, slots=True)

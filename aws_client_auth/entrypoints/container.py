@@ -214,8 +214,10 @@ class Container(containers.DeclarativeContainer):
     authenticator = providers.ThreadSafeSingleton(wiring.authenticator, settings, passkey_notice)
 
     # --- use cases -------------------------------------------------------------------------------------
-    sign_up = providers.Factory(SignUp, providers=provider_registry, events=events)
-    confirm_sign_up = providers.Factory(ConfirmSignUp, providers=provider_registry, events=events, sessions=sessions)
+    sign_up = providers.Factory(SignUp, providers=provider_registry, events=events, sessions=sessions, clock=clock)
+    confirm_sign_up = providers.Factory(
+        ConfirmSignUp, providers=provider_registry, events=events, sessions=sessions, clock=clock
+    )
     resend_confirmation_code = providers.Factory(ResendConfirmationCode, providers=provider_registry, events=events)
     forgot_password = providers.Factory(ForgotPassword, providers=provider_registry, events=events)
     confirm_forgot_password = providers.Factory(ConfirmForgotPassword, providers=provider_registry, events=events)

@@ -218,17 +218,17 @@ class FakeUserPool(UserDirectory, UserAccount, UserDevices, PasswordSignIn, Pass
         medium = "EMAIL" if email else "SMS"
         return SignUpResult(user_sub=user.sub, confirmed=False, delivery=CodeDelivery(medium, "x***"))
 
-    def confirm_sign_up(self, username: Username, code: str) -> Secret | None:
+    def confirm_sign_up(self, username: Username, code: str, *, session: Secret | None = None) -> Secret | None:
         """Confirms the user; the session that signs them in once (``sign_in_after_sign_up``)."""
         self._call()
         user = self._user(username.value)
         if code != self.CODE:
             raise e.CodeMismatch("Invalid verification code provided.", service_code="CodeMismatchException")
         user.confirmed = True
-        session = f"signup-session-{next(self.serial)}-{secrets.token_hex(4)}"
+        issued = f"signup-session-{next(self.serial)}-{secrets.token_hex(4)}"
         expires = self.clock.now() + timedelta(seconds=self.SIGN_UP_SESSION_SECONDS)
-        self._sign_up_sessions[session] = (user.username, expires)
-        return Secret(session)
+        self._sign_up_sessions[issued] = (user.username, expires)
+        return Secret(issued)
 
     def resend_confirmation_code(self, username: Username) -> CodeDelivery | None:
         self._call()

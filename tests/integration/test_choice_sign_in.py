@@ -492,15 +492,6 @@ def test_too_many_wrong_custom_answers_end_the_sign_in(quiz: Rig) -> None:
         auth.confirm_sign_in(ANSWERS[0])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "SignUp's Session is dropped: CognitoDirectory.confirm_sign_up (aws_client_auth/adapters/cognito/directory.py, "
-        "confirm_sign_up) never sends a Session to ConfirmSignUp, and sign_up keeps none. Cognito's API reference says "
-        "SignUp's Session is what you pass to ConfirmSignUp to sign the user in at once with USER_AUTH (Amplify does); "
-        "the stand-in returns a session without it, so confirm_sign_up(sign_in=True) works here but likely not on AWS."
-    ),
-)
 def test_confirm_sign_up_passes_sign_up_s_session_on(rig: Rig) -> None:
     auth = rig.auth(auth_flow="USER_AUTH")
     auth.sign_up("dave", PASSWORD, email="dave@example.com")
@@ -509,15 +500,6 @@ def test_confirm_sign_up_passes_sign_up_s_session_on(rig: Rig) -> None:
     assert confirmed.get("Session", "").startswith("session-")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "A wrong password chosen at SELECT_FACTOR under auth_flow USER_PASSWORD_AUTH is reported as SessionExpired "
-        "('The sign-in took too long and its session expired'): CognitoSignIn._send "
-        "(aws_client_auth/adapters/cognito/sign_in.py, 'if name != \"PASSWORD_VERIFIER\"') maps NotAuthorizedException "
-        "to SESSION_GONE for SELECT_CHALLENGE, which answer_password uses to send the plain password."
-    ),
-)
 def test_a_wrong_plain_password_at_the_factor_choice_is_not_authorized(rig: Rig) -> None:
     auth = rig.auth(auth_flow="USER_PASSWORD_AUTH")
     challenge(auth.sign_in("alice"), ChallengeKind.SELECT_FACTOR)
@@ -526,20 +508,12 @@ def test_a_wrong_plain_password_at_the_factor_choice_is_not_authorized(rig: Rig)
         auth.confirm_sign_in(WRONG_PASSWORD)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "After a wrong password at the PASSWORD step (SRP), the PASSWORD challenge stays pending with the "
-        "SELECT_CHALLENGE session Cognito already spent (ConfirmSignIn.execute, "
-        "aws_client_auth/application/use_cases/confirm_sign_in.py, drops the pending step only on SessionExpired; the "
-        "PASSWORD_VERIFIER refusal is NotAuthorized): the retry with the right password fails as SessionExpired."
-    ),
-)
 def test_after_a_wrong_srp_password_the_retry_is_not_a_spent_session(rig: Rig) -> None:
     auth = rig.auth(auth_flow="USER_AUTH")
     challenge(auth.sign_in("alice"), ChallengeKind.SELECT_FACTOR)
     challenge(auth.confirm_sign_in("password"), ChallengeKind.PASSWORD)
     with pytest.raises(e.NotAuthorized):
         auth.confirm_sign_in(WRONG_PASSWORD)
-    if auth.pending() is not None:  # kept for a retry: then the retry must be able to succeed
-        signed_in(auth.confirm_sign_in(PASSWORD))
+    assert auth.pending() is None  # the spent session is not kept for a retry that cannot succeed
+    with pytest.raises(e.NoPendingSignIn):
+        auth.confirm_sign_in(PASSWORD)

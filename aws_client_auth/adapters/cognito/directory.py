@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from aws_client_auth.adapters.boundary import checked_answers
 from aws_client_auth.adapters.cognito import wire
-from aws_client_auth.adapters.cognito.app_client import TOKEN_REVOKED, AppClient, delivery_of, unverified_claim
+from aws_client_auth.adapters.cognito.app_client import (
+    TOKEN_REVOKED,
+    AppClient,
+    delivery_of,
+    session_argument,
+    unverified_claim,
+)
 from aws_client_auth.adapters.cognito.errors import ErrorType, cognito_errors
 from aws_client_auth.application.ports.user_directory import UserAccount, UserDirectory
 from aws_client_auth.domain import errors as e
@@ -53,20 +59,21 @@ class CognitoDirectory(UserDirectory, UserAccount):
             user_sub=answer["UserSub"],
             confirmed=answer["UserConfirmed"],
             delivery=delivery_of(answer.get("CodeDeliveryDetails")),
+            session=_session_of(answer),
         )
 
     @checked_answers("Cognito")
-    def confirm_sign_up(self, username: Username, code: str) -> Secret | None:
+    def confirm_sign_up(self, username: Username, code: str, *, session: Secret | None = None) -> Secret | None:
         with cognito_errors():
             answer = self._app.client.confirm_sign_up(
                 ClientId=self._app.client_id,
                 Username=username.value,
                 ConfirmationCode=code,
+                **session_argument(session.reveal() if session is not None else None),
                 **self._app.secret_hash(username.value),
                 **self._app.context(username.value),
             )
-        session = answer.get("Session")
-        return Secret(session) if isinstance(session, str) and session else None
+        return _session_of(answer)
 
     @checked_answers("Cognito")
     def resend_confirmation_code(self, username: Username) -> CodeDelivery | None:
@@ -231,3 +238,9 @@ class CognitoDirectory(UserDirectory, UserAccount):
     def global_sign_out(self, access_token: Secret) -> None:
         with cognito_errors(_SIGNED_IN):
             self._app.client.global_sign_out(AccessToken=access_token.reveal())
+
+
+def _session_of(answer: Mapping[str, Any]) -> Secret | None:
+    """SignUp's and ConfirmSignUp's ``Session`` (app clients with choice-based sign-in), held as a secret."""
+    session = answer.get("Session")
+    return Secret(session) if isinstance(session, str) and session else None

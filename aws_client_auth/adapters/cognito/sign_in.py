@@ -48,6 +48,7 @@ _ANSWER_REFUSED = (
     "Cognito did not accept the answer and ended this sign-in (or its session expired): sign in again.",
 )
 """A refused custom-challenge or passkey answer: the pool's triggers failed the sign-in, so its session is gone."""
+_WRONG_PASSWORD = (e.NotAuthorized, "Incorrect username or password.")
 _SET_UP_DURING_SIGN_IN = (MfaType.TOTP, MfaType.EMAIL)
 """What Cognito lets a user set up while signing in: SMS needs a phone number, which only an account has."""
 
@@ -310,7 +311,12 @@ class CognitoSignIn(PasswordSignIn):
         if self._plain_password() or "PASSWORD_SRP" not in offered:
             responses = {"USERNAME": name, "ANSWER": "PASSWORD", "PASSWORD": password.reveal()}
             return self._respond(
-                "SELECT_CHALLENGE", challenge.session.reveal(), responses, challenge.username, challenge.device
+                "SELECT_CHALLENGE",
+                challenge.session.reveal(),
+                responses,
+                challenge.username,
+                challenge.device,
+                {"NotAuthorizedException": _WRONG_PASSWORD},  # the password itself was refused, not the session
             )
         ephemeral = srp.new_ephemeral(self._app.random_bytes)
         responses = {"USERNAME": name, "ANSWER": "PASSWORD_SRP", "SRP_A": ephemeral.public_hex}

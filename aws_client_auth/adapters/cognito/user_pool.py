@@ -98,8 +98,8 @@ class CognitoUserPool(UserDirectory, UserAccount, UserDevices, PasskeyAccount, P
     ) -> SignUpResult:
         return self.directory.sign_up(username, password, email=email, phone_number=phone_number)
 
-    def confirm_sign_up(self, username: Username, code: str) -> Secret | None:
-        return self.directory.confirm_sign_up(username, code)
+    def confirm_sign_up(self, username: Username, code: str, *, session: Secret | None = None) -> Secret | None:
+        return self.directory.confirm_sign_up(username, code, session=session)
 
     def resend_confirmation_code(self, username: Username) -> CodeDelivery | None:
         return self.directory.resend_confirmation_code(username)

@@ -36,6 +36,7 @@ from aws_client_auth.domain.sign_in import (
     CodeDelivery,
     DeviceAuthorization,
     MfaSetup,
+    SignUpSession,
 )
 from aws_client_auth.domain.tokens import ProviderName, Tokens
 from aws_client_auth.domain.user import MfaType, RememberedDevice
@@ -143,6 +144,7 @@ def encode(session: Session) -> dict[str, Any]:
         "credentials": _credentials(session.credentials),
         "linked_logins": sorted(session.linked_logins),
         "devices": {entry: _device(device) for entry, device in session.devices.items()},
+        **({"sign_up": _sign_up(session.sign_up)} if session.sign_up is not None else {}),
     }
 
 
@@ -159,6 +161,7 @@ def decode(data: Any) -> Session:
             credentials=_read_credentials(data.get("credentials")),
             linked_logins=frozenset(str(k) for k in data.get("linked_logins", [])),
             devices=_read_devices(data.get("devices", {})),
+            sign_up=_read_sign_up(data.get("sign_up")),
         )
     except StorageError:
         raise
@@ -250,6 +253,20 @@ def _read_device(data: Any) -> RememberedDevice | None:
         group_key=_required_secret(data["group_key"]),
         password=_required_secret(data["password"]),
         remembered=remembered,
+    )
+
+
+def _sign_up(kept: SignUpSession) -> dict[str, Any]:
+    return {"username": kept.username, "session": kept.session.reveal(), "issued_at": kept.issued_at.isoformat()}
+
+
+def _read_sign_up(data: Any) -> SignUpSession | None:
+    if data is None:
+        return None
+    return SignUpSession(
+        username=_required_str(data["username"]),
+        session=_required_secret(data["session"]),
+        issued_at=_time(data["issued_at"]),
     )
 
 

@@ -17,9 +17,10 @@ class UserDirectory(Protocol):
         self, username: Username, password: Secret, *, email: Email | None, phone_number: PhoneNumber | None
     ) -> SignUpResult: ...
 
-    def confirm_sign_up(self, username: Username, code: str) -> Secret | None:
-        """Confirm the account; the provider's session that signs the user in at once, when it gives one
-        (Cognito does for pools with choice-based sign-in: single use, for a few minutes)."""
+    def confirm_sign_up(self, username: Username, code: str, *, session: Secret | None = None) -> Secret | None:
+        """Confirm the account (with the sign-up's ``session``, when kept); the provider's session that signs the
+        user in at once, when it gives one (Cognito does for pools with choice-based sign-in: single use, for a
+        few minutes)."""
         ...
 
     def resend_confirmation_code(self, username: Username) -> CodeDelivery | None: ...

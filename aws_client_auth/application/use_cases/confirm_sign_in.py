@@ -9,10 +9,10 @@ from aws_client_auth.application.services.events import failures_published
 from aws_client_auth.application.services.providers import ProviderRegistry
 from aws_client_auth.application.services.sessions import Sessions
 from aws_client_auth.application.services.sign_in import answered_in_code, passkey_request, record_step
-from aws_client_auth.domain.errors import InvalidInput, NoPendingSignIn, SessionExpired
+from aws_client_auth.domain.errors import InvalidInput, NoPendingSignIn, NotAuthorized, SessionExpired
 from aws_client_auth.domain.events import SignInFailed
 from aws_client_auth.domain.secret import Secret
-from aws_client_auth.domain.sign_in import Answer, AuthFactor, Challenge, SignInStep
+from aws_client_auth.domain.sign_in import Answer, AuthFactor, Challenge, ChallengeKind, SignInStep
 from aws_client_auth.domain.user import Email, MfaType, password, verification_code
 
 _CHOICE_ANSWERS = frozenset({Answer.FACTOR, Answer.PASSWORD, Answer.CUSTOM, Answer.PASSKEY})
@@ -53,6 +53,10 @@ class ConfirmSignIn:
                 )
             except SessionExpired:
                 self._sessions.update(lambda session: session.without_pending(pending.provider))
+                raise
+            except NotAuthorized:
+                if pending.kind is ChallengeKind.PASSWORD:  # a refused password ends the sign-in (its session too)
+                    self._sessions.update(lambda session: session.without_pending(pending.provider))
                 raise
         return record_step(self._sessions, self._events, step, login=pending.username)
 
