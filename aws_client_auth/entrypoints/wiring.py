@@ -19,7 +19,8 @@ from aws_client_auth.application.ports.identity_pool import IdentityPool
 from aws_client_auth.application.ports.password_sign_in import PasswordSignIn
 from aws_client_auth.application.ports.token_refresher import TokenRefresher
 from aws_client_auth.application.ports.user_directory import UserDirectory
-from aws_client_auth.application.services.providers import AuthProvider, ProviderRegistry
+from aws_client_auth.application.services.providers import AuthProvider, ChallengeAnswerer, ProviderRegistry
+from aws_client_auth.domain.sign_in import Challenge
 from aws_client_auth.domain.tokens import COGNITO, GOOGLE, LOGIN_WITH_AMAZON, LoginToken
 
 UNCONFIGURED_HINTS = {
@@ -65,6 +66,7 @@ def provider_registry(
                 password=pool,
                 directory=pool,
                 choice_first=settings.get("cognito", "auth_flow") == "USER_AUTH",
+                answerer=configured_answerer(settings.get("cognito", "custom_challenge_answerer")),
             )
 
         factories[COGNITO] = build_cognito
@@ -108,3 +110,26 @@ def authenticator(settings: Settings, notify: Callable[[str], None] | None) -> A
 
 def _logged_notice(text: str) -> None:
     logging.getLogger("aws_client_auth").warning("%s", text)
+
+
+ANSWERERS = "aws_client_auth.challenge_answerers"
+
+
+def configured_answerer(name: str) -> ChallengeAnswerer | None:
+    """``[cognito] custom_challenge_answerer``: an installed package's entry point in the
+    ``aws_client_auth.challenge_answerers`` group, or ``package.module:function``; called with each custom
+    challenge, it returns the answer (or None for a person to answer). Loaded at the first custom challenge, so a
+    wrong name is reported there (the challenge stays pending) and never blocks other sign-ins."""
+    if not name.strip():
+        return None
+    loaded: list[ChallengeAnswerer] = []
+
+    def answer(challenge: Challenge) -> str | None:
+        if not loaded:
+            from aws_client_auth.adapters.named import load_named
+
+            setting = "[cognito] custom_challenge_answerer"
+            loaded.append(load_named(name.strip(), group=ANSWERERS, setting=setting, what="challenge answerer"))
+        return loaded[0](challenge)
+
+    return answer
