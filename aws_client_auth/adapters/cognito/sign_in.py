@@ -464,7 +464,7 @@ class CognitoSignIn(PasswordSignIn):
     ) -> Challenge | None:
         """The challenges of choice-based sign-in and custom authentication (None for any other)."""
         if name == "SELECT_CHALLENGE":
-            names = [str(n) for n in answer.get("AvailableChallenges") or []]
+            names = wire.known_factor_names(answer.get("AvailableChallenges") or [])  # kept: only names we know
             factors = wire.factors(names)
             if not factors:
                 raise e.UnsupportedChallenge(

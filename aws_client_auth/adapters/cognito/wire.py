@@ -92,6 +92,11 @@ AVAILABLE: Final = "AVAILABLE_CHALLENGES"
 """Challenge parameter carried to the answer: the factor names Cognito offered (PASSWORD_SRP, PASSWORD, ...)."""
 
 
+def known_factor_names(names: Iterable[object]) -> list[str]:
+    """The factor names Cognito sent that this client knows, once each (what a server adds is not carried)."""
+    return list(dict.fromkeys(name for name in names if isinstance(name, str) and name in _FACTORS))
+
+
 def factors(names: Iterable[object]) -> tuple[AuthFactor, ...]:
     """The first factors Cognito named that this client knows, in Cognito's order, once each."""
     found = (_FACTORS.get(name) if isinstance(name, str) else None for name in names)
