@@ -219,6 +219,7 @@ class CognitoStandIn:
         define_auth_challenge: DefineAuthChallenge | None = None,
         create_auth_challenge: CreateAuthChallenge | None = None,
         verify_auth_challenge: VerifyAuthChallenge | None = None,
+        identity_endpoint: str | None = None,
     ) -> None:
         assert device_tracking in ("off", "always", "opt_in")
         assert set(factors) <= set(FACTORS), factors
@@ -237,6 +238,9 @@ class CognitoStandIn:
         self.registrations: dict[str, bytes] = {}
         """The WebAuthn registration challenge issued to each user and not used yet."""
         self.url = ""
+        self.identity_endpoint = identity_endpoint
+        """Where cognito-identity calls sent here go on to (a moto server): the user pool here, the identity pool
+        there, behind the one ``[aws] endpoint_url`` the client has."""
         self.pool_id, self.client_id, self.client_secret = POOL_ID, CLIENT_ID, client_secret
         self.rotation, self.grace_seconds = rotation, grace_seconds
         self.knows_refresh_api, self.unknown_operation = knows_refresh_api, unknown_operation
@@ -310,6 +314,7 @@ class CognitoStandIn:
         passkeys_authenticator: str | None = None,
         passkeys_store: str | None = None,
         client_metadata: dict[str, str] | None = None,
+        identity_pool_id: str | None = None,
     ) -> str:
         """The client's settings for this pool. ``auth_flow`` may be any of the client's flows (``USER_AUTH``,
         ``CUSTOM_AUTH`` too); ``passkeys_authenticator`` (with ``passkeys_store``) adds a ``[passkeys]`` table,
@@ -318,7 +323,9 @@ class CognitoStandIn:
         text = (
             f'[aws]\nregion = "{REGION}"\nendpoint_url = {_toml(self.url)}\n\n'
             f'[cognito]\nuser_pool_id = "{POOL_ID}"\napp_client_id = "{CLIENT_ID}"\nauth_flow = {_toml(auth_flow)}\n'
-            f"{secret}revoke_on_sign_out = false\n\n[network]\nmax_attempts = 1\ntimeout_seconds = 20\n"
+            f"{secret}revoke_on_sign_out = false\n"
+            + (f"identity_pool_id = {_toml(identity_pool_id)}\n" if identity_pool_id else "")
+            + "\n[network]\nmax_attempts = 1\ntimeout_seconds = 20\n"
         )
         if client_metadata is not None:
             rows = "".join(f"{_toml(key)} = {_toml(value)}\n" for key, value in client_metadata.items())
@@ -1137,7 +1144,11 @@ def cognito_standin(**options: Any) -> Iterator[CognitoStandIn]:
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            operation = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
+            target = self.headers.get("X-Amz-Target", "")
+            if target.startswith("AWSCognitoIdentityService.") and state.identity_endpoint:
+                self._forward(state.identity_endpoint, target, body)
+                return
+            operation = target.rpartition(".")[2]
             status, data = state.handle(operation, json.loads(body or b"{}"))
             if status == 500 and not data:  # a bare server error page, as moto's server sends
                 self._send(500, b"<html><body>Internal Server Error</body></html>", "text/html")
@@ -1149,6 +1160,22 @@ def cognito_standin(**options: Any) -> Iterator[CognitoStandIn]:
                 self._send(200, json.dumps(state.jwks()).encode(), "application/json")
             else:
                 self._send(404, b"{}", "application/json")
+
+        def _forward(self, endpoint: str, target: str, body: bytes) -> None:
+            """An identity-pool call, passed on to the moto server as it came (its answer returned as it is)."""
+            import urllib.error
+            import urllib.request
+
+            headers = {
+                key: value for key, value in self.headers.items() if key.lower() not in ("host", "content-length")
+            }
+            request = urllib.request.Request(endpoint + "/", data=body, headers=headers, method="POST")  # noqa: S310 - the moto server
+            try:
+                with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - the test's own moto server
+                    status, payload, kind = answer.status, answer.read(), answer.headers.get("Content-Type", "")
+            except urllib.error.HTTPError as refused:
+                status, payload, kind = refused.code, refused.read(), refused.headers.get("Content-Type", "")
+            self._send(status, payload, kind or "application/x-amz-json-1.1")
 
         def _send(self, status: int, payload: bytes, content_type: str) -> None:
             self.send_response(status)
@@ -1229,3 +1256,23 @@ def srp_first_quiz(answers: Sequence[str] = ("a1",), *, allowed_wrong: int = 0) 
         return quiz["define_auth_challenge"](session)
 
     return {**quiz, "define_auth_challenge": define}
+
+
+def identity_pool_for(standin: CognitoStandIn, moto_endpoint: str, *, guests: bool = False) -> str:
+    """An identity pool on the moto server that trusts the stand-in's user pool; its id (route the stand-in's
+    identity calls there with ``identity_endpoint=moto_endpoint``)."""
+    import boto3
+
+    identity = boto3.client(
+        "cognito-identity",
+        region_name=REGION,
+        endpoint_url=moto_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    created = identity.create_identity_pool(
+        IdentityPoolName="standin_identities",
+        AllowUnauthenticatedIdentities=guests,
+        CognitoIdentityProviders=[{"ProviderName": standin.issuer.removeprefix("https://"), "ClientId": CLIENT_ID}],
+    )
+    return str(created["IdentityPoolId"])

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.cognito_standin import CognitoStandIn, cognito_standin, three_round_quiz
+from tests.cognito_standin import CognitoStandIn, cognito_standin, identity_pool_for, three_round_quiz
 from tests.e2e.test_cli import ClientAuthCli, Run, ok
 from tests.e2e.test_cli_habits import on_terminal
 
@@ -44,10 +44,18 @@ def alice(standin: CognitoStandIn) -> None:
     standin.add_user("alice", PASSWORD, email="alice@example.com", email_verified="true")
 
 
-def test_an_email_code_signs_in_in_two_steps(tmp_path: Path) -> None:
-    with cognito_standin() as standin:
+def has_credentials(cli: ClientAuthCli) -> None:
+    """The sign-in's tokens got AWS credentials from the identity pool (moto's, behind the stand-in)."""
+    credentials = ok(cli("credentials", "--json")).data
+    assert credentials["Authenticated"] is True
+    assert str(credentials["AccessKeyId"])
+
+
+def test_an_email_code_signs_in_in_two_steps(tmp_path: Path, moto_endpoint: str) -> None:
+    with cognito_standin(identity_endpoint=moto_endpoint) as standin:
         alice(standin)
-        cli = ClientAuthCli(standin.settings_toml(client_metadata={"game": "demo"}), tmp_path)
+        pool = identity_pool_for(standin, moto_endpoint)
+        cli = ClientAuthCli(standin.settings_toml(client_metadata={"game": "demo"}, identity_pool_id=pool), tmp_path)
         started = pending(cli("sign-in", "alice", "--factor", "email-otp", "--json"), "email_code")
         assert started["delivery"]["medium"] == "EMAIL"
         code = standin.last_code("alice")
@@ -64,12 +72,13 @@ def test_an_email_code_signs_in_in_two_steps(tmp_path: Path) -> None:
         assert standin.metadata_of("RespondToAuthChallenge")[-1] == {"game": "demo", "level": "7"}
         session_file = (tmp_path / "sessions" / "default.json").read_text()
         assert code not in session_file
+        has_credentials(cli)
 
 
-def test_an_email_code_signs_in_in_one_step_on_a_terminal(tmp_path: Path) -> None:
-    with cognito_standin() as standin:
+def test_an_email_code_signs_in_in_one_step_on_a_terminal(tmp_path: Path, moto_endpoint: str) -> None:
+    with cognito_standin(identity_endpoint=moto_endpoint) as standin:
         alice(standin)
-        cli = ClientAuthCli(standin.settings_toml(), tmp_path)
+        cli = ClientAuthCli(standin.settings_toml(identity_pool_id=identity_pool_for(standin, moto_endpoint)), tmp_path)
         code, shown = on_terminal(
             cli,
             ["sign-in", "alice", "--factor", "email-otp"],
@@ -78,12 +87,16 @@ def test_an_email_code_signs_in_in_one_step_on_a_terminal(tmp_path: Path) -> Non
         assert code == 0, shown
         assert "Signed in to cognito as alice" in shown
         signed_in_as(cli, "alice")
+        has_credentials(cli)
 
 
-def test_select_challenge_is_answered_by_name(tmp_path: Path) -> None:
-    with cognito_standin() as standin:
+def test_select_challenge_is_answered_by_name(tmp_path: Path, moto_endpoint: str) -> None:
+    with cognito_standin(identity_endpoint=moto_endpoint) as standin:
         alice(standin)
-        cli = ClientAuthCli(standin.settings_toml(auth_flow="USER_AUTH"), tmp_path)
+        cli = ClientAuthCli(
+            standin.settings_toml(auth_flow="USER_AUTH", identity_pool_id=identity_pool_for(standin, moto_endpoint)),
+            tmp_path,
+        )
         offered = pending(cli("sign-in", "alice", "--json"), "select_factor")  # no password asked: nothing on stdin
         assert offered["factors"] == ["password", "email-otp"]
         refused = cli("confirm-sign-in", "passkey")
@@ -104,13 +117,18 @@ def test_select_challenge_is_answered_by_name(tmp_path: Path) -> None:
         answers = [request["ChallengeResponses"] for op, request in standin.calls if op == "RespondToAuthChallenge"]
         assert any(a.get("ANSWER") == "PASSWORD_SRP" for a in answers)  # proven by SRP: the password never sent
         assert all(PASSWORD not in json.dumps(request) for _, request in standin.calls)
+        has_credentials(cli)
 
 
-def test_a_passkey_is_registered_then_signs_in(tmp_path: Path) -> None:
+def test_a_passkey_is_registered_then_signs_in(tmp_path: Path, moto_endpoint: str) -> None:
     store = tmp_path / "authenticator.json"
-    with cognito_standin() as standin:
+    with cognito_standin(identity_endpoint=moto_endpoint) as standin:
         alice(standin)
-        settings = standin.settings_toml(passkeys_authenticator=SOFTWARE, passkeys_store=str(store))
+        settings = standin.settings_toml(
+            passkeys_authenticator=SOFTWARE,
+            passkeys_store=str(store),
+            identity_pool_id=identity_pool_for(standin, moto_endpoint),
+        )
         cli = with_software_authenticator(ClientAuthCli(settings, tmp_path))
         ok(cli("sign-in", "alice", "--password-stdin", stdin=PASSWORD + "\n"))
         registered = ok(cli("passkeys", "register", "--json")).data
@@ -129,6 +147,7 @@ def test_a_passkey_is_registered_then_signs_in(tmp_path: Path) -> None:
         ok(cli("passkeys", "delete", kept.id))
         assert standin.users["alice"].passkeys == []
         assert "passkey" not in ok(cli("auth-factors", "--json")).data["factors"]  # type: ignore[operator]
+        has_credentials(cli)
 
 
 def test_a_passkey_without_its_key_keeps_the_challenge_for_a_retry(tmp_path: Path) -> None:
@@ -151,10 +170,10 @@ def test_a_passkey_without_its_key_keeps_the_challenge_for_a_retry(tmp_path: Pat
         signed_in_as(cli, "alice")
 
 
-def test_three_rounds_of_custom_challenges(tmp_path: Path) -> None:
-    with cognito_standin(**three_round_quiz(("red", "green", "blue"))) as standin:
+def test_three_rounds_of_custom_challenges(tmp_path: Path, moto_endpoint: str) -> None:
+    with cognito_standin(**three_round_quiz(("red", "green", "blue")), identity_endpoint=moto_endpoint) as standin:
         alice(standin)
-        cli = ClientAuthCli(standin.settings_toml(), tmp_path)
+        cli = ClientAuthCli(standin.settings_toml(identity_pool_id=identity_pool_for(standin, moto_endpoint)), tmp_path)
         first = pending(cli("sign-in", "alice", "--custom", "--metadata", "ticket=T-1", "--json"), "custom")
         assert first["parameters"]["question"] == "Question 1 of 3"
         assert json.loads(first["parameters"]["metadata"]) == {"ticket": "T-1"}
@@ -169,12 +188,13 @@ def test_three_rounds_of_custom_challenges(tmp_path: Path) -> None:
         ok(human)
         signed_in_as(cli, "alice")
         assert [call[0] for call in standin.trigger_calls].count("verify_auth_challenge") == 4
+        has_credentials(cli)
 
 
-def test_custom_challenges_on_a_terminal_are_asked_without_echo(tmp_path: Path) -> None:
-    with cognito_standin(**three_round_quiz(("s3cret-one", "s3cret-two"))) as standin:
+def test_custom_challenges_on_a_terminal_are_asked_without_echo(tmp_path: Path, moto_endpoint: str) -> None:
+    with cognito_standin(**three_round_quiz(("s3cret-one", "s3cret-two")), identity_endpoint=moto_endpoint) as standin:
         alice(standin)
-        cli = ClientAuthCli(standin.settings_toml(), tmp_path)
+        cli = ClientAuthCli(standin.settings_toml(identity_pool_id=identity_pool_for(standin, moto_endpoint)), tmp_path)
         code, shown = on_terminal(
             cli,
             ["sign-in", "alice", "--custom"],
@@ -185,11 +205,12 @@ def test_custom_challenges_on_a_terminal_are_asked_without_echo(tmp_path: Path) 
         assert "Question 2 of 2" in shown
         assert "s3cret" not in shown  # never echoed
         signed_in_as(cli, "alice")
+        has_credentials(cli)
 
 
-def test_confirm_sign_up_then_sign_in_without_the_password_again(tmp_path: Path) -> None:
-    with cognito_standin() as standin:
-        cli = ClientAuthCli(standin.settings_toml(), tmp_path)
+def test_confirm_sign_up_then_sign_in_without_the_password_again(tmp_path: Path, moto_endpoint: str) -> None:
+    with cognito_standin(identity_endpoint=moto_endpoint) as standin:
+        cli = ClientAuthCli(standin.settings_toml(identity_pool_id=identity_pool_for(standin, moto_endpoint)), tmp_path)
         ok(cli("sign-up", "bob", "--email", "bob@example.com", "--password-stdin", stdin=PASSWORD + "\n"))
         code = standin.last_code("bob")
         run = ok(cli("confirm-sign-up", "bob", code, "--sign-in", "--json"))
@@ -198,6 +219,7 @@ def test_confirm_sign_up_then_sign_in_without_the_password_again(tmp_path: Path)
         flows = [request.get("AuthFlow") for op, request in standin.calls if op == "InitiateAuth"]
         assert flows == ["USER_AUTH"]
         assert not any("PASSWORD" in json.dumps(r.get("AuthParameters", {})) for _, r in standin.calls)
+        has_credentials(cli)
 
 
 def test_bad_input_is_refused_before_any_call(tmp_path: Path) -> None:
