@@ -436,3 +436,34 @@ def test_parse_pairs_refuses_a_word_without_equals_without_echoing_it() -> None:
 def test_challenges_issued_are_published(world: FakeWorld) -> None:
     world.auth.sign_in("alice", factor="email-otp")
     assert [ev.kind for ev in world.events.of(ChallengeIssued)] == [ChallengeKind.EMAIL_CODE]
+
+
+# --- a plug-in provider written before issue 15 --------------------------------------------------------------
+
+
+class LegacyPasswordPort:
+    """A plug-in's password sign-in with only the methods it had before choice-based sign-in (duck-typed, as
+    plug-ins are): asked for a factor or custom challenges, the provider says it has none, never AttributeError."""
+
+    def sign_in(self, username: Username, password: Secret) -> object:
+        raise AssertionError("not called")
+
+
+def test_a_plugin_without_factors_is_refused_with_a_typed_error(world: FakeWorld) -> None:
+    from aws_client_auth.application.services.providers import AuthProvider
+    from aws_client_auth.domain.tokens import LoginToken, ProviderName
+
+    legacy = AuthProvider(
+        ProviderName("legacy"),
+        "legacy.example.com",
+        LoginToken.ID,
+        refresher=world.pool,
+        password=LegacyPasswordPort(),  # type: ignore[arg-type]
+    )
+    world.auth.register_provider("legacy", lambda: legacy)
+    with pytest.raises(e.UnsupportedChallenge, match="choice of sign-in factor"):
+        world.auth.sign_in("bob", factor="email-otp", provider="legacy")
+    with pytest.raises(e.UnsupportedChallenge, match="choice of sign-in factor"):
+        world.auth.sign_in("bob", provider="legacy")
+    with pytest.raises(e.UnsupportedChallenge, match="custom challenges"):
+        world.auth.sign_in("bob", custom=True, provider="legacy")

@@ -10,7 +10,7 @@ from aws_client_auth.application.services.events import failures_published
 from aws_client_auth.application.services.providers import ProviderRegistry
 from aws_client_auth.application.services.sessions import Sessions
 from aws_client_auth.application.services.sign_in import answered_in_code, record_step
-from aws_client_auth.domain.errors import ClientAuthError, InvalidInput
+from aws_client_auth.domain.errors import ClientAuthError, InvalidInput, UnsupportedChallenge
 from aws_client_auth.domain.events import SignInFailed
 from aws_client_auth.domain.sign_in import AuthFactor, Challenge, SignInStep
 from aws_client_auth.domain.tokens import COGNITO, ProviderName
@@ -57,9 +57,10 @@ class SignIn:
                 # A provider without device tracking may not take the keyword: it is only passed with a device.
                 kept = {"device": device} if device else {}
                 if custom:
-                    step = port.sign_in_custom(user, given, **kept)
+                    step = _able(port, "sign_in_custom", name, "custom challenges")(user, given, **kept)
                 elif chosen is not None or given is None:
-                    step = port.sign_in_with_factor(user, chosen, given, **kept)
+                    start = _able(port, "sign_in_with_factor", name, "a choice of sign-in factor (give a password)")
+                    step = start(user, chosen, given, **kept)
                 else:
                     step = port.sign_in(user, given, **kept)
         except ClientAuthError:
@@ -89,6 +90,14 @@ class SignIn:
         """A new sign-in abandons the previous one's challenge, even when it fails itself."""
         with suppress(ClientAuthError):  # the sign-in's own error is the one to report (a corrupt session too)
             self._sessions.update(lambda session: session.without_pending(name))
+
+
+def _able(port: PasswordSignIn, method: str, name: ProviderName, what: str) -> Callable[..., SignInStep]:
+    """``port``'s ``method``, or UnsupportedChallenge when the provider (a plug-in written before it) has none."""
+    found: Callable[..., SignInStep] | None = getattr(port, method, None)
+    if found is None:
+        raise UnsupportedChallenge(f"Provider {name!r} has no {what}.")
+    return found
 
 
 def _factor(factor: str | AuthFactor | None, secret: str | None, custom: bool) -> AuthFactor | None:
