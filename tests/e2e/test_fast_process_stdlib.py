@@ -281,3 +281,16 @@ def test_a_corrupt_session_file_goes_to_the_full_path(tmp_path: Path) -> None:
         full = run(PROCESS, env, tmp_path, full=True)
         assert (fast.code, fast.stdout, fast.stderr) == (full.code, full.stdout, full.stderr)
         assert "aws_client_auth.domain" in fast.loaded
+
+
+@pytest.mark.parametrize("output", ["json", "env", "process"])
+def test_the_credentials_command_reads_cached_credentials_without_the_settings_loader(
+    tmp_path: Path, output: str
+) -> None:
+    """The full CLI's ``credentials`` (click, the command's module) takes the same standard-library reading."""
+    env = base_env(tmp_path) | {"CLIENT_AUTH_HOME": str(tmp_path / "sessions")}
+    fast = both(["-v", "credentials", "--format", output], env, tmp_path, {"session": SIGNED_IN})
+    assert fast.code in (0, None)
+    assert "ASIASTDLIB" in fast.stdout
+    assert "click" in fast.loaded
+    assert not {"aws_client_auth.adapters.settings", "aws_client_auth.adapters.stores", "boto3"} & set(fast.loaded)

@@ -31,6 +31,7 @@ from aws_client_auth.domain.session import Session
 from aws_client_auth.domain.tokens import COGNITO, Tokens
 from aws_client_auth.domain.user import RememberedDevice
 from aws_client_auth.entrypoints.cli.fast import (
+    Light,
     cached_process_credentials,
     fresh_credentials,
     process_settings,
@@ -387,3 +388,20 @@ def test_what_the_store_refuses_is_left_to_the_full_path(tmp_path: Path) -> None
     path.write_text(text)
     assert read_session_entry(str(path), "another/scope/-") is None
     assert read_session_entry(str(tmp_path / "missing.json"), scope) is None
+
+
+@pytest.mark.parametrize("authenticated", [False, True])
+def test_the_credentials_commands_quick_read_is_the_stores(tmp_path: Path, authenticated: bool) -> None:
+    """``client-auth credentials`` (every format) takes the standard-library reading first: the Credentials it
+    builds are the ones the store decodes."""
+    environ = {"CLIENT_AUTH_HOME": str(tmp_path)}
+    scope = session_scope(load_settings([], environ=environ))
+    session = (SIGNED_IN if authenticated else Session()).with_credentials(
+        credentials(authenticated=authenticated, left=timedelta(minutes=50))
+    )
+    store = FileSessionStore(tmp_path, "default", scope)
+    store.save(session)
+    quick = Light((), None, None, environ)._read_quickly()
+    assert quick is not None
+    assert quick == store.load().cached_credentials(datetime.now(UTC))
+    assert Light((), None, None, environ | {"CLIENT_AUTH_NO_FAST_PATH": "1"})._read_quickly() is None

@@ -78,8 +78,9 @@ def cached_process_credentials(argv: list[str], environ: Mapping[str, str]) -> s
 
 
 # --- the standard-library pre-reader of the settings, the session file and the freshness rule -----------------
-# What each mirrors is named; tests/integration/test_fast_path_freshness.py and tests/e2e/test_fast_paths.py hold
-# the two readers to the same answers, and the pre-reader to falling back on whatever it does not know.
+# What each mirrors is named. tests/integration/test_fast_path_freshness.py holds them to the full path's answers
+# (codec.decode and Session.cached_credentials, load_settings and session_home) on tables and generated sessions,
+# and tests/e2e/test_fast_process_stdlib.py compares whole runs with CLIENT_AUTH_NO_FAST_PATH's.
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -475,6 +476,21 @@ def fresh_credentials(entry: dict[str, Any], now: datetime) -> dict[str, Any] | 
     ``Session.cached_credentials(now)`` of the decoded entry (``codec.decode``) would hand its credentials out;
     None when it would not, or when the entry is not exactly what this version of the codec writes (a field
     it does not know, a pending step, a value the decoder might refuse)."""
+    fresh = _fresh(entry, now)
+    if fresh is None:
+        return None
+    creds, expiration, _ = fresh
+    return {
+        "Version": 1,
+        "AccessKeyId": creds["access_key_id"],
+        "SecretAccessKey": creds["secret_key"],
+        "SessionToken": creds["session_token"],
+        "Expiration": expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def _fresh(entry: dict[str, Any], now: datetime) -> tuple[dict[str, Any], datetime, datetime | None] | None:
+    """The stored credentials, their expiration and issue time (UTC), when :func:`fresh_credentials` serves them."""
     try:
         if set(entry) - _ENTRY_KEYS or entry.get("pending") is not None or "tokens" not in entry:
             raise _Unknown
@@ -496,22 +512,16 @@ def fresh_credentials(entry: dict[str, Any], now: datetime) -> dict[str, Any] | 
         issued_text = creds.get("issued_at")
         _require(issued_text is None or isinstance(issued_text, str))
         issued = _utc(issued_text) if issued_text else None
+        now = _as_utc(now)
     except _Unknown:
         return None
     # Session.cached_credentials, with Credentials.is_fresh
     if creds["authenticated"] != bool(tokens):
         return None
-    hour = timedelta(hours=1)
-    lifetime = hour if issued is None or issued >= expiration else expiration - issued
-    if not expiration - _as_utc(now) > min(timedelta(minutes=15), lifetime / 4):
+    lifetime = timedelta(hours=1) if issued is None or issued >= expiration else expiration - issued
+    if not expiration - now > min(timedelta(minutes=15), lifetime / 4):
         return None
-    return {
-        "Version": 1,
-        "AccessKeyId": creds["access_key_id"],
-        "SecretAccessKey": creds["secret_key"],
-        "SessionToken": creds["session_token"],
-        "Expiration": expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
+    return creds, expiration, issued
 
 
 def _require(condition: bool) -> None:
@@ -633,9 +643,13 @@ class Light:
         return None if _single_session_file(str(store.path)) else (settings, store)
 
     def credentials(self) -> Credentials | None:
-        """The cached credentials, when the credential service would hand them out without asking anyone."""
+        """The cached credentials, when the credential service would hand them out without asking anyone: read by
+        the standard-library reader of credential_process where it can vouch for them, else through the store."""
         from aws_client_auth.domain.errors import ClientAuthError
 
+        quick = self._read_quickly()
+        if quick is not None:
+            return quick
         try:
             found = self._store()
             if found is None:
@@ -644,6 +658,26 @@ class Light:
         except ClientAuthError:
             return None
         return session.cached_credentials(datetime.now(UTC))
+
+    def _read_quickly(self) -> Credentials | None:
+        """:func:`fresh_credentials`' reading, as the domain's Credentials (what ``codec`` would decode)."""
+        if self._environ.get(NO_FAST_PATH):
+            return None
+        profiles = [self._profile] if self._profile is not None else []
+        projects = [self._o3de_project] if self._o3de_project is not None else []
+        found = process_settings(list(self._config), profiles, projects, self._environ)
+        entry = None if found is None else read_session_entry(*found)
+        fresh = None if entry is None else _fresh(entry, datetime.now(UTC))
+        if fresh is None:
+            return None
+        from aws_client_auth.domain.credentials import Credentials
+        from aws_client_auth.domain.secret import Secret
+
+        creds, expiration, issued = fresh
+        secret, token = Secret(creds["secret_key"]), Secret(creds["session_token"])
+        return Credentials(
+            creds["access_key_id"], secret, token, expiration, creds["identity_id"], creds["authenticated"], issued
+        )
 
     def tokens(self, provider: str) -> Tokens | None:
         """The provider's tokens when no refresh is due (valid beyond the refresh skew), read under the store's
