@@ -14,7 +14,6 @@ import click
 
 from aws_client_auth.adapters.redaction import masked
 from aws_client_auth.domain.errors import ClientAuthError, DeviceFlowPending
-from aws_client_auth.domain.events import PreviousUserForgotten
 from aws_client_auth.domain.secret import Secret, remember, scrub
 from aws_client_auth.domain.text import clean
 from aws_client_auth.entrypoints.cli.display import (
@@ -28,6 +27,7 @@ from aws_client_auth.entrypoints.cli.display import (
 )
 
 if TYPE_CHECKING:
+    from aws_client_auth.domain.events import PreviousUserForgotten
     from aws_client_auth.entrypoints.scripting import ClientAuth
 
 EXIT_FAILURE = 1
@@ -52,6 +52,7 @@ class Cli:
     def auth(self) -> ClientAuth:
         if self._auth is None:
             # Imported here: --help and the commands that need no facade do not load the SDK and the DI framework.
+            from aws_client_auth.domain.events import PreviousUserForgotten
             from aws_client_auth.entrypoints.scripting import ClientAuth
 
             self._auth = ClientAuth.from_config(
