@@ -228,25 +228,13 @@ class CognitoSignIn(PasswordSignIn):
         key = wire.CODE_KEYS.get(challenge.kind)
         if key is None:
             raise e.InvalidInput(f"{challenge.prompt}: this step is not answered with a code.")
-        return self._respond(
-            wire.CHALLENGE_NAMES[challenge.kind],
-            challenge.session.reveal(),
-            {"USERNAME": name, key: code},
-            challenge.username,
-            challenge.device,
-        )
+        return self._reply(challenge, wire.CHALLENGE_NAMES[challenge.kind], {key: code})
 
     @checked_answers("Cognito")
     def answer_new_password(self, challenge: Challenge, new_password: Secret) -> SignInStep:
         if challenge.kind is not ChallengeKind.NEW_PASSWORD_REQUIRED:
             raise e.InvalidInput(f"{challenge.prompt}: this step is not answered with a new password.")
-        return self._respond(
-            "NEW_PASSWORD_REQUIRED",
-            challenge.session.reveal(),
-            {"USERNAME": _internal_name(challenge), "NEW_PASSWORD": new_password.reveal()},
-            challenge.username,
-            challenge.device,
-        )
+        return self._reply(challenge, "NEW_PASSWORD_REQUIRED", {"NEW_PASSWORD": new_password.reveal()})
 
     @checked_answers("Cognito")
     def answer_mfa_choice(self, challenge: Challenge, choice: MfaType) -> SignInStep:
@@ -257,25 +245,13 @@ class CognitoSignIn(PasswordSignIn):
             raise e.InvalidInput(f"{choice.value} is not one of the methods offered: choose one of {offered}.")
         if challenge.kind is ChallengeKind.MFA_SETUP:
             return self._set_up(challenge, choice)
-        return self._respond(
-            "SELECT_MFA_TYPE",
-            challenge.session.reveal(),
-            {"USERNAME": _internal_name(challenge), "ANSWER": wire.choice_name(choice, challenge.parameters)},
-            challenge.username,
-            challenge.device,
-        )
+        return self._reply(challenge, "SELECT_MFA_TYPE", {"ANSWER": wire.choice_name(choice, challenge.parameters)})
 
     @checked_answers("Cognito")
     def answer_email(self, challenge: Challenge, email: Email) -> SignInStep:
         if challenge.answer is not Answer.EMAIL_ADDRESS:
             raise e.InvalidInput(f"{challenge.prompt}: this step is not answered with an email address.")
-        return self._respond(
-            "MFA_SETUP",
-            challenge.session.reveal(),
-            {"USERNAME": _internal_name(challenge), "EMAIL": email.value},
-            challenge.username,
-            challenge.device,
-        )
+        return self._reply(challenge, "MFA_SETUP", {"EMAIL": email.value})
 
     @checked_answers("Cognito")
     def answer_factor(self, challenge: Challenge, factor: AuthFactor) -> SignInStep:
@@ -295,10 +271,7 @@ class CognitoSignIn(PasswordSignIn):
                 parameters=challenge.parameters,
                 device=challenge.device,
             )
-        responses = {"USERNAME": _internal_name(challenge), "ANSWER": wire.FACTOR_NAMES[factor]}
-        return self._respond(
-            "SELECT_CHALLENGE", challenge.session.reveal(), responses, challenge.username, challenge.device
-        )
+        return self._reply(challenge, "SELECT_CHALLENGE", {"ANSWER": wire.FACTOR_NAMES[factor]})
 
     @checked_answers("Cognito")
     def answer_password(self, challenge: Challenge, password: Secret) -> SignInStep:
@@ -307,19 +280,12 @@ class CognitoSignIn(PasswordSignIn):
         if challenge.kind is not ChallengeKind.PASSWORD:
             raise e.InvalidInput(f"{challenge.prompt}: this step is not answered with your password.")
         offered = wire.json_list(challenge.parameters.get(wire.AVAILABLE))
-        name = _internal_name(challenge)
         if self._plain_password() or "PASSWORD_SRP" not in offered:
-            responses = {"USERNAME": name, "ANSWER": "PASSWORD", "PASSWORD": password.reveal()}
-            return self._respond(
-                "SELECT_CHALLENGE",
-                challenge.session.reveal(),
-                responses,
-                challenge.username,
-                challenge.device,
-                {"NotAuthorizedException": _WRONG_PASSWORD},  # the password itself was refused, not the session
-            )
+            responses = {"ANSWER": "PASSWORD", "PASSWORD": password.reveal()}
+            # A refusal here is of the password itself, not of the session.
+            return self._reply(challenge, "SELECT_CHALLENGE", responses, {"NotAuthorizedException": _WRONG_PASSWORD})
         ephemeral = srp.new_ephemeral(self._app.random_bytes)
-        responses = {"USERNAME": name, "ANSWER": "PASSWORD_SRP", "SRP_A": ephemeral.public_hex}
+        responses = {"USERNAME": _internal_name(challenge), "ANSWER": "PASSWORD_SRP", "SRP_A": ephemeral.public_hex}
         answer = self._send(
             "SELECT_CHALLENGE", challenge.session.reveal(), responses, challenge.username, challenge.device
         )
@@ -330,15 +296,8 @@ class CognitoSignIn(PasswordSignIn):
         """WEB_AUTHN answered with the authenticator's assertion (AuthenticationResponseJSON)."""
         if challenge.kind is not ChallengeKind.PASSKEY:
             raise e.InvalidInput(f"{challenge.prompt}: this step is not answered with a passkey.")
-        responses = {"USERNAME": _internal_name(challenge), "CREDENTIAL": json.dumps(dict(credential))}
-        return self._respond(
-            "WEB_AUTHN",
-            challenge.session.reveal(),
-            responses,
-            challenge.username,
-            challenge.device,
-            {"NotAuthorizedException": _ANSWER_REFUSED},
-        )
+        responses = {"CREDENTIAL": json.dumps(dict(credential))}
+        return self._reply(challenge, "WEB_AUTHN", responses, {"NotAuthorizedException": _ANSWER_REFUSED})
 
     @checked_answers("Cognito")
     def answer_custom(self, challenge: Challenge, answer: Secret) -> SignInStep:
@@ -346,15 +305,8 @@ class CognitoSignIn(PasswordSignIn):
         define-auth-challenge trigger decides."""
         if challenge.kind is not ChallengeKind.CUSTOM:
             raise e.InvalidInput(f"{challenge.prompt}: this step is not a custom challenge.")
-        responses = {"USERNAME": _internal_name(challenge), "ANSWER": answer.reveal()}
-        return self._respond(
-            "CUSTOM_CHALLENGE",
-            challenge.session.reveal(),
-            responses,
-            challenge.username,
-            challenge.device,
-            {"NotAuthorizedException": _ANSWER_REFUSED},
-        )
+        responses = {"ANSWER": answer.reveal()}
+        return self._reply(challenge, "CUSTOM_CHALLENGE", responses, {"NotAuthorizedException": _ANSWER_REFUSED})
 
     def _set_up(self, challenge: Challenge, choice: MfaType) -> Challenge:
         """The method chosen in an MFA set-up: TOTP shows its secret at once, email asks for the address next."""
@@ -369,6 +321,18 @@ class CognitoSignIn(PasswordSignIn):
                 device=challenge.device,
             )
         return self._totp_setup(challenge.session, challenge.username, challenge.parameters, challenge.device)
+
+    def _reply(
+        self,
+        challenge: Challenge,
+        name: str,
+        responses: dict[str, str],
+        overrides: Mapping[str, tuple[ErrorType, str]] | None = None,
+    ) -> SignInStep:
+        """``challenge`` answered under Cognito's ``name`` with ``responses`` (the user's name and the device go
+        along), and the next step."""
+        answer = {"USERNAME": _internal_name(challenge), **responses}
+        return self._respond(name, challenge.session.reveal(), answer, challenge.username, challenge.device, overrides)
 
     def _respond(
         self,
