@@ -75,6 +75,7 @@ class AsyncClientAuth:
         executor: Executor | None = None,
         context_data: ContextDataProvider | None = None,
         passkey_notice: Callable[[str], None] | None = None,
+        passkey_pin: Callable[[], str | None] | None = None,
         **overrides: dict[str, Any],
     ) -> AsyncClientAuth:
         """As :meth:`ClientAuth.from_config` (it reads the settings files: a few small reads, no network)."""
@@ -85,6 +86,7 @@ class AsyncClientAuth:
             environ=environ,
             context_data=context_data,
             passkey_notice=passkey_notice,
+            passkey_pin=passkey_pin,
             **overrides,
         )
         return cls(auth, executor=executor)

@@ -211,7 +211,9 @@ class Container(containers.DeclarativeContainer):
     # --- passkeys (issue 15): the authenticator [passkeys] names, built on first use -------------------------
     passkey_notice: providers.Object[Any] = providers.Object(None)
     """Shows the authenticator's prompts ("touch your security key"); the CLI writes them to stderr."""
-    authenticator = providers.ThreadSafeSingleton(wiring.authenticator, settings, passkey_notice)
+    passkey_pin: providers.Object[Any] = providers.Object(None)
+    """Asks the person for a security key's PIN (None: nobody to ask); the CLI asks without echo on a terminal."""
+    authenticator = providers.ThreadSafeSingleton(wiring.authenticator, settings, passkey_notice, passkey_pin)
 
     # --- use cases -------------------------------------------------------------------------------------
     sign_up = providers.Factory(SignUp, providers=provider_registry, events=events, sessions=sessions, clock=clock)

@@ -67,6 +67,7 @@ class ClientAuth:
         environ: dict[str, str] | None = None,
         context_data: ContextDataProvider | None = None,
         passkey_notice: Callable[[str], None] | None = None,
+        passkey_pin: Callable[[], str | None] | None = None,
         **overrides: dict[str, Any],
     ) -> ClientAuth:
         """Settings from ``paths`` (TOML, O3DE resource mapping or setreg), then sections given as keywords:
@@ -74,7 +75,8 @@ class ClientAuth:
 
         ``context_data`` is called with the user name before every Cognito call that takes ``UserContextData``
         (pools with threat protection); ``[cognito] user_context_ip`` fills in an address it leaves out.
-        ``passkey_notice`` shows the authenticator's prompts ("touch your security key"); by default they are logged."""
+        ``passkey_notice`` shows the authenticator's prompts ("touch your security key"); by default they are logged.
+        ``passkey_pin`` asks the person for a security key's PIN (returns None when they cannot be asked)."""
         container = build_container(
             *paths, profile=profile, o3de_project=o3de_project, overrides=overrides, environ=environ
         )
@@ -82,6 +84,8 @@ class ClientAuth:
             container.context_data.override(context_data)
         if passkey_notice is not None:
             container.passkey_notice.override(passkey_notice)
+        if passkey_pin is not None:
+            container.passkey_pin.override(passkey_pin)
         return cls(container)
 
     @classmethod

@@ -99,13 +99,16 @@ def identity_pool(pool_id: str, build: Callable[[], CognitoIdentityPool]) -> Ide
     return build() if pool_id else None
 
 
-def authenticator(settings: Settings, notify: Callable[[str], None] | None) -> Authenticator:
+def authenticator(
+    settings: Settings, notify: Callable[[str], None] | None, pin: Callable[[], str | None] | None = None
+) -> Authenticator:
     """The passkey authenticator ``[passkeys] authenticator`` names (the ``fido2`` adapter by default), given the
-    table's other keys; its prompts go to ``notify``, else to the log."""
+    table's other keys; its prompts go to ``notify``, else to the log; ``pin`` asks for a security key's PIN."""
     from aws_client_auth.adapters.webauthn.loader import load_authenticator
 
     options = {key: value for key, value in settings.passkeys.items() if key != "authenticator"}
-    return load_authenticator(settings.passkeys.get("authenticator", ""), options, notify or _logged_notice)
+    name = settings.passkeys.get("authenticator", "")
+    return load_authenticator(name, options, notify or _logged_notice, request_pin=pin)
 
 
 def _logged_notice(text: str) -> None:

@@ -75,3 +75,22 @@ def test_failing_or_missing_code_keeps_the_challenge_and_hides_its_text(
     auth = auth_with(standin, tmp_path, "not an entry point")
     with pytest.raises(e.ConfigurationError, match="Unknown challenge answerer"):
         auth.sign_in("alice", custom=True)
+
+
+def test_the_default_authenticator_gets_the_callers_prompts(tmp_path: Path) -> None:
+    """fido2 by default; the facade's passkey_notice and passkey_pin reach it (the CLI's stderr and PIN prompt)."""
+    from aws_client_auth.adapters.webauthn.fido2_authenticator import Fido2Authenticator
+
+    shown: list[str] = []
+
+    def pin() -> str | None:
+        return "1234"
+
+    auth = ClientAuth.from_config(
+        environ={"CLIENT_AUTH_HOME": str(tmp_path)}, passkey_notice=shown.append, passkey_pin=pin, passkeys={}
+    )
+    built = auth.container.authenticator()
+    assert isinstance(built, Fido2Authenticator)
+    assert built.request_pin is pin
+    built.notify("Touch your security key")
+    assert shown == ["Touch your security key"]

@@ -56,7 +56,11 @@ class Cli:
             from aws_client_auth.entrypoints.scripting import ClientAuth
 
             self._auth = ClientAuth.from_config(
-                *self.config, profile=self.profile, o3de_project=self.o3de_project, passkey_notice=_passkey_notice
+                *self.config,
+                profile=self.profile,
+                o3de_project=self.o3de_project,
+                passkey_notice=_passkey_notice,
+                passkey_pin=_passkey_pin,
             )
             self._auth.subscribe(PreviousUserForgotten, _say_previous_user_forgotten)
         return self._auth
@@ -288,3 +292,12 @@ def _passkey_notice(text: str) -> None:
     from aws_client_auth.entrypoints.cli.display import for_terminal
 
     click.echo(for_terminal(text), err=True)
+
+
+def _passkey_pin() -> str | None:
+    """A security key's PIN, asked without echo on a terminal (never read from a pipe: None, and the key says so)."""
+    if not sys.stdin.isatty():
+        return None
+    value = str(click.prompt("Security key PIN", hide_input=True, err=True))
+    remember(value)
+    return value
