@@ -294,3 +294,15 @@ def test_the_credentials_command_reads_cached_credentials_without_the_settings_l
     assert "ASIASTDLIB" in fast.stdout
     assert "click" in fast.loaded
     assert not {"aws_client_auth.adapters.settings", "aws_client_auth.adapters.stores", "boto3"} & set(fast.loaded)
+
+
+@pytest.mark.parametrize("args", [["status"], ["status", "--json"], ["--profile", "work", "status"]])
+def test_status_reads_its_settings_without_the_loader(tmp_path: Path, args: list[str]) -> None:
+    config = tmp_path / "client-auth.toml"
+    config.write_text(TOML)
+    env = base_env(tmp_path) | {"CLIENT_AUTH_HOME": str(tmp_path / "sessions"), "CLIENT_AUTH_CONFIG": str(config)}
+    profile = "work" if "work" in args else "default"
+    fast = both(args, env, tmp_path, {"config": [config], "profile": profile, "session": SIGNED_IN})
+    assert fast.code in (0, None)
+    assert "cognito" in fast.stdout
+    assert "aws_client_auth.adapters.settings" not in fast.loaded

@@ -53,6 +53,19 @@ def test_the_tables_short_help_is_each_commands_own(limit: int) -> None:
         assert stand_in.get_short_help_str(limit) == command.get_short_help_str(limit), name
 
 
+@pytest.mark.parametrize("name", ["default", "work", "a", "A.b_c-9", "x" * 64, "x" * 65, "", ".hidden", "a/b", "a b"])
+def test_the_quick_profile_check_is_the_stores(name: str) -> None:
+    from aws_client_auth.domain.errors import InvalidInput
+    from aws_client_auth.entrypoints.cli.fast import plain_profile
+
+    try:
+        environment.check_profile_name(name)
+    except InvalidInput:
+        assert not plain_profile(name)
+    else:
+        assert plain_profile(name)
+
+
 def test_the_environment_variable_names_are_the_environment_modules() -> None:
     assert (commands.ENV_HOME, commands.ENV_PROFILE, commands.ENV_O3DE_PROJECT) == (
         environment.ENV_HOME,

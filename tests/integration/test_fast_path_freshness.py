@@ -34,6 +34,7 @@ from aws_client_auth.entrypoints.cli.fast import (
     Light,
     cached_process_credentials,
     fresh_credentials,
+    pre_read_settings,
     process_settings,
     read_session_entry,
 )
@@ -320,6 +321,9 @@ def test_the_settings_pre_reader_finds_the_loaders_file_and_scope_or_steps_aside
         if fast is not None:
             assert full is not None
             assert (os.path.normpath(fast[0]), fast[1]) == (os.path.normpath(full[0]), full[1])
+            read = pre_read_settings(paths, profiles, [], environ | extra)
+            assert read is not None
+            assert read.builtin_providers() == load_settings(paths, environ=environ | extra).builtin_providers()
 
 
 COMMON = [0, 1, 2, 3, 4, 16, 20, 22, 31, 32, 34, 38, 40, 41, 43, 44]

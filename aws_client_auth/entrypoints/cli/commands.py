@@ -182,6 +182,10 @@ def _profile(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     """A profile name becomes a file name: one the store would refuse is a usage error (exit 2), up front."""
     if value is None:
         return None
+    from aws_client_auth.entrypoints.cli.fast import plain_profile
+
+    if plain_profile(value):
+        return value  # what the store's check returns for it, without importing the settings model
     from aws_client_auth.domain.errors import ClientAuthError
     from aws_client_auth.entrypoints.environment import check_profile_name
 

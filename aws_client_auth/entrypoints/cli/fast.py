@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from aws_client_auth.adapters.stores.file import FileSessionStore
@@ -99,6 +99,13 @@ _UNSET = "unset"
 """Checks: _ANY (any value of the kind), _UNSET (only the default or empty: the full loader checks more, such as
 URLs and their endpoint policy, so a set value sends the command to the full path), a regex, a tuple of choices,
 a (low, high) range, or a callable."""
+
+
+def plain_profile(name: str) -> bool:
+    """Whether the file store takes ``name`` as a profile name (``check_profile``), checked without importing it."""
+    import re
+
+    return re.match(_PROFILE, name) is not None
 
 
 def _pattern(regex: str) -> Callable[[Any], bool]:
@@ -278,6 +285,32 @@ def process_settings(
     """The session file and the scope the full path would read for these global options and environment, as
     ``load_settings``, ``session_home``, ``session_scope`` and ``profile_name`` work them out; None for anything
     this pre-reader leaves to them (an O3DE project, a JSON file, another backend, a value it cannot vouch for)."""
+    found = pre_read_settings(config, profiles, o3de, environ)
+    return None if found is None else (os.path.join(found.home, f"{found.profile}.json"), found.scope)
+
+
+class PreRead(NamedTuple):
+    values: dict[str, dict[str, Any]]
+    """Every key of the sections the pre-reader knows, as ``Settings.values`` holds them (secrets unwrapped)."""
+    home: str
+    profile: str
+    scope: str
+
+    def builtin_providers(self) -> frozenset[str]:
+        """``Settings.builtin_providers``."""
+        lwa, google, cognito = self.values[_LWA], self.values[_GOOGLE], self.values["cognito"]
+        enabled = {
+            "cognito": bool(cognito["user_pool_id"] and cognito["app_client_id"]),
+            "lwa": bool(lwa["app_client_id"]),
+            "google": bool(google["app_client_id"] and google["client_secret"]),
+        }
+        return frozenset(name for name, on in enabled.items() if on)
+
+
+def pre_read_settings(
+    config: list[str], profiles: list[str], o3de: list[str], environ: Mapping[str, str]
+) -> PreRead | None:
+    """The settings, session folder, profile and scope (see :func:`process_settings`), or None."""
     if o3de or _ENV_O3DE_PROJECT in environ:
         return None
     import re
@@ -298,7 +331,7 @@ def process_settings(
     cognito = values["cognito"]
     scope = "/".join(cognito[key] or "-" for key in ("user_pool_id", "app_client_id", "identity_pool_id"))
     endpoint = values["aws"]["endpoint_url"]
-    return os.path.join(home, f"{profile}.json"), scope + (f"@{endpoint}" if endpoint else "")
+    return PreRead(values, home, profile, scope + (f"@{endpoint}" if endpoint else ""))
 
 
 def _environment_layer(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
@@ -576,21 +609,34 @@ def stored_session(
     """The profile's name and its stored session for this configuration, read without the facade; None when the
     sessions are not in the file store, or hold tokens of a provider that is not built in and enabled (a plugin,
     or one no longer configured): the facade then answers. Errors are the facade's own, typed."""
-    from aws_client_auth.adapters.settings.loader import load_settings
     from aws_client_auth.adapters.stores.file import FileSessionStore
-    from aws_client_auth.entrypoints.environment import ENV_O3DE_PROJECT, profile_name, session_home, session_scope
 
     if environ.get(NO_FAST_PATH):
         return None
-    settings = load_settings(config, environ=environ, o3de_project=o3de_project or environ.get(ENV_O3DE_PROJECT))
-    if settings.get("storage", "backend") != "file":
-        return None
-    name = profile_name(profile, environ)
-    store = FileSessionStore(session_home(settings, environ), name, session_scope(settings))
+    profiles = [profile] if profile is not None else []
+    quick = pre_read_settings(list(config), profiles, [o3de_project] if o3de_project else [], environ)
+    enabled: frozenset[str]
+    if quick is not None:  # the settings read without the loader, where the pre-reader vouches for them
+        from pathlib import Path
+
+        name = quick.profile
+        store = FileSessionStore(Path(quick.home), name, quick.scope)
+        enabled = quick.builtin_providers()
+    else:
+        from aws_client_auth.adapters.settings.loader import load_settings
+        from aws_client_auth.entrypoints.environment import ENV_O3DE_PROJECT, profile_name, session_home, session_scope
+
+        project = o3de_project or environ.get(ENV_O3DE_PROJECT)
+        settings = load_settings(config, environ=environ, o3de_project=project)
+        if settings.get("storage", "backend") != "file":
+            return None
+        name = profile_name(profile, environ)
+        store = FileSessionStore(session_home(settings, environ), name, session_scope(settings))
+        enabled = settings.builtin_providers()
     if _single_session_file(str(store.path)):
         return None  # the codec logs its verdict on a version-1 file: once, on the full path
     session = store.load()
-    return None if set(session.tokens) - settings.builtin_providers() else (name, session)
+    return None if set(session.tokens) - enabled else (name, session)
 
 
 class _Settings(Protocol):
