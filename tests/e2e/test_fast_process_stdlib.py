@@ -306,3 +306,16 @@ def test_status_reads_its_settings_without_the_loader(tmp_path: Path, args: list
     assert fast.code in (0, None)
     assert "cognito" in fast.stdout
     assert "aws_client_auth.adapters.settings" not in fast.loaded
+
+
+@pytest.mark.parametrize("args", [["token"], ["token", "--json"], ["sign-out"], ["sign-out", "--json"]])
+def test_a_fresh_token_and_a_local_sign_out_read_their_settings_without_the_loader(
+    tmp_path: Path, args: list[str]
+) -> None:
+    config = tmp_path / "client-auth.toml"
+    config.write_text(TOML)
+    env = base_env(tmp_path) | {"CLIENT_AUTH_HOME": str(tmp_path / "sessions"), "CLIENT_AUTH_CONFIG": str(config)}
+    fast = both(args, env, tmp_path, {"config": [config], "session": SIGNED_IN})
+    assert fast.code in (0, None)
+    assert "aws_client_auth.adapters.settings" not in fast.loaded
+    assert "boto3" not in fast.loaded

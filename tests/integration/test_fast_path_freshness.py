@@ -323,7 +323,12 @@ def test_the_settings_pre_reader_finds_the_loaders_file_and_scope_or_steps_aside
             assert (os.path.normpath(fast[0]), fast[1]) == (os.path.normpath(full[0]), full[1])
             read = pre_read_settings(paths, profiles, [], environ | extra)
             assert read is not None
-            assert read.builtin_providers() == load_settings(paths, environ=environ | extra).builtin_providers()
+            loaded = load_settings(paths, environ=environ | extra)
+            assert read.builtin_providers() == loaded.builtin_providers()
+            for section, keys in read.values.items():
+                for key, value in keys.items():
+                    expected = loaded.get(section, key)
+                    assert value == (expected.reveal() if isinstance(expected, Secret) else expected), (section, key)
 
 
 COMMON = [0, 1, 2, 3, 4, 16, 20, 22, 31, 32, 34, 38, 40, 41, 43, 44]

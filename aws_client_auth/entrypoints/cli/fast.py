@@ -296,6 +296,10 @@ class PreRead(NamedTuple):
     profile: str
     scope: str
 
+    def get(self, section: str, key: str) -> Any:
+        """``Settings.get`` (a secret is its plain text here)."""
+        return self.values[section][key]
+
     def builtin_providers(self) -> frozenset[str]:
         """``Settings.builtin_providers``."""
         lwa, google, cognito = self.values[_LWA], self.values[_GOOGLE], self.values["cognito"]
@@ -667,24 +671,35 @@ class Light:
         return cls(cli.config, cli.profile, cli.o3de_project, os.environ)
 
     def _store(self) -> tuple[_Settings, FileSessionStore] | None:
-        from aws_client_auth.adapters.settings.loader import load_settings
+        """The settings (pre-read where the pre-reader vouches for them, else loaded) and the file store."""
         from aws_client_auth.adapters.stores.file import FileSessionStore
-        from aws_client_auth.entrypoints.environment import (
-            ENV_O3DE_PROJECT,
-            profile_name,
-            session_home,
-            session_scope,
-        )
 
         environ = self._environ
         if environ.get(NO_FAST_PATH):
             return None
-        project = self._o3de_project or environ.get(ENV_O3DE_PROJECT) or None
-        settings = load_settings(self._config, environ=environ, o3de_project=project)
-        if settings.get("storage", "backend") != "file":
-            return None
-        name = profile_name(self._profile, environ)
-        store = FileSessionStore(session_home(settings, environ), name, session_scope(settings))
+        profiles = [self._profile] if self._profile is not None else []
+        projects = [self._o3de_project] if self._o3de_project else []
+        quick = pre_read_settings(list(self._config), profiles, projects, environ)
+        settings: _Settings
+        if quick is not None:
+            from pathlib import Path
+
+            settings, store = quick, FileSessionStore(Path(quick.home), quick.profile, quick.scope)
+        else:
+            from aws_client_auth.adapters.settings.loader import load_settings
+            from aws_client_auth.entrypoints.environment import (
+                ENV_O3DE_PROJECT,
+                profile_name,
+                session_home,
+                session_scope,
+            )
+
+            project = self._o3de_project or environ.get(ENV_O3DE_PROJECT) or None
+            loaded = load_settings(self._config, environ=environ, o3de_project=project)
+            if loaded.get("storage", "backend") != "file":
+                return None
+            name = profile_name(self._profile, environ)
+            settings, store = loaded, FileSessionStore(session_home(loaded, environ), name, session_scope(loaded))
         # A version-1 file is the codec's to judge, and it logs its verdict: once, on the full path, not twice.
         return None if _single_session_file(str(store.path)) else (settings, store)
 
