@@ -97,7 +97,7 @@ def test_browser_sign_in_then_credentials_refresh_and_sign_out(wired: Wired, ser
     assert tokens.subject == server.users["alice"].sub
     assert tokens.refresh_token is not None
     assert isinstance(wired.events, RecordingEvents)
-    assert [event.username for event in wired.events.of(SignedInEvent)] == ["alice"]  # type: ignore[attr-defined]
+    assert [event.username for event in wired.events.of(SignedInEvent)] == ["alice"]
 
     # the identity pool (which verifies the ID token's signature, issuer and audience) gives AWS credentials
     credentials = wired.credentials.get()
@@ -124,7 +124,7 @@ def test_browser_sign_in_then_credentials_refresh_and_sign_out(wired: Wired, ser
     assert wired.sessions.load().tokens == {}
     assert server.browser_sessions == {}
     assert "You are signed out" in browser.pages[-1].text
-    assert [event.provider for event in wired.events.of(SignedOut)] == [COGNITO]  # type: ignore[attr-defined]
+    assert [event.provider for event in wired.events.of(SignedOut)] == [COGNITO]
     [(logout_url, _)] = shown.urls
     assert logout_url.startswith(f"{server.url}/logout?")
 
@@ -198,7 +198,7 @@ def test_a_redirect_with_another_state_is_refused(wired: Wired, server: ManagedL
     assert wired.sessions.load().tokens == {}
     assert isinstance(wired.events, RecordingEvents)
     [failure] = wired.events.of(SignInFailed)
-    assert failure.error_code == "state_mismatch"  # type: ignore[attr-defined]
+    assert failure.error_code == "state_mismatch"
 
 
 def test_a_redirect_without_state_is_refused(wired: Wired, server: ManagedLogin) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from aws_client_auth.application.services.providers import AuthProvider, ProviderRegistry
@@ -48,7 +50,7 @@ def test_sign_up_with_phone_sends_the_code_by_sms(world: FakeWorld) -> None:
         ({"phone": "0155"}, "E.164"),
     ],
 )
-def test_sign_up_rejects_bad_input_before_any_call(world: FakeWorld, kwargs: dict[str, str], message: str) -> None:
+def test_sign_up_rejects_bad_input_before_any_call(world: FakeWorld, kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(e.InvalidInput, match=message):
         world.auth.sign_up("alice", "Passw0rd!", **kwargs)
     assert world.pool.calls == 0
@@ -62,7 +64,7 @@ def test_sign_up_of_a_taken_name_fails_and_is_announced(world: FakeWorld) -> Non
     world.pool.add_user("alice")
     with pytest.raises(e.UserExists):
         world.auth.sign_up("alice", "Passw0rd!", email="a@example.com")
-    assert [ev.error_code for ev in world.events.of(OperationFailed)] == ["user_exists"]  # type: ignore[attr-defined]
+    assert [ev.error_code for ev in world.events.of(OperationFailed)] == ["user_exists"]
 
 
 def test_sign_up_reports_the_pool_password_policy(world: FakeWorld) -> None:
