@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,8 +46,9 @@ PROCESS = ["credentials", "--format", "process"]
 
 
 def credentials(*, authenticated: bool, left: timedelta, life: timedelta | None = timedelta(hours=1)) -> Credentials:
-    issued = None if life is None else NOW + left - life
-    return Credentials("ASIAFAST", Secret("sk"), Secret("st"), NOW + left, "us-west-2:x", authenticated, issued)
+    now = datetime.now(UTC)  # the real clock the subprocess reads: not the module's NOW, which a long run ages
+    issued = None if life is None else now + left - life
+    return Credentials("ASIAFAST", Secret("sk"), Secret("st"), now + left, "us-west-2:x", authenticated, issued)
 
 
 SIGNED_IN = Session().with_tokens(Tokens(COGNITO, Secret("access"), NOW + timedelta(hours=1), Secret("id")))
@@ -74,18 +76,27 @@ def assert_same(entry: Any, now: datetime, *, common: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("session", "served"),
+    ("make", "served"),
     [
-        (Session().with_credentials(credentials(authenticated=False, left=timedelta(minutes=50))), True),
-        (SIGNED_IN.with_credentials(credentials(authenticated=True, left=timedelta(minutes=50))), True),
-        (Session().with_credentials(credentials(authenticated=False, left=timedelta(minutes=10))), False),
-        (Session().with_credentials(credentials(authenticated=False, left=timedelta(minutes=20), life=None)), True),
-        (Session().with_credentials(credentials(authenticated=False, left=timedelta(minutes=14), life=None)), False),
-        (Session().with_credentials(credentials(authenticated=False, left=timedelta(seconds=70), life=None)), False),
-        (SIGNED_IN.with_credentials(credentials(authenticated=False, left=timedelta(minutes=50))), False),
-        (Session().with_credentials(credentials(authenticated=True, left=timedelta(minutes=50))), False),
-        (Session().with_credentials(credentials(authenticated=False, left=-timedelta(minutes=5))), False),
-        (SIGNED_IN, False),
+        (lambda: Session().with_credentials(credentials(authenticated=False, left=timedelta(minutes=50))), True),
+        (lambda: SIGNED_IN.with_credentials(credentials(authenticated=True, left=timedelta(minutes=50))), True),
+        (lambda: Session().with_credentials(credentials(authenticated=False, left=timedelta(minutes=10))), False),
+        (
+            lambda: Session().with_credentials(credentials(authenticated=False, left=timedelta(minutes=20), life=None)),
+            True,
+        ),
+        (
+            lambda: Session().with_credentials(credentials(authenticated=False, left=timedelta(minutes=14), life=None)),
+            False,
+        ),
+        (
+            lambda: Session().with_credentials(credentials(authenticated=False, left=timedelta(seconds=70), life=None)),
+            False,
+        ),
+        (lambda: SIGNED_IN.with_credentials(credentials(authenticated=False, left=timedelta(minutes=50))), False),
+        (lambda: Session().with_credentials(credentials(authenticated=True, left=timedelta(minutes=50))), False),
+        (lambda: Session().with_credentials(credentials(authenticated=False, left=-timedelta(minutes=5))), False),
+        (lambda: SIGNED_IN, False),
     ],
     ids=[
         "fresh guest",
@@ -100,7 +111,10 @@ def assert_same(entry: Any, now: datetime, *, common: bool) -> None:
         "none kept",
     ],
 )
-def test_the_fast_path_serves_what_the_session_says_is_fresh(tmp_path: Path, session: Session, served: bool) -> None:
+def test_the_fast_path_serves_what_the_session_says_is_fresh(
+    tmp_path: Path, make: Callable[[], Session], served: bool
+) -> None:
+    session = make()  # built now, not when collected: a long run must not age the credentials
     environ = {"CLIENT_AUTH_HOME": str(tmp_path)}
     scope = session_scope(load_settings([], environ=environ))
     FileSessionStore(tmp_path, "default", scope).save(session)
