@@ -303,3 +303,43 @@ def test_passkeys_are_listed_across_pages_and_registered_as_given(client: Any, s
     assert "\x1b" not in listed[0].name
     assert listed[0].transports == ("usb",)
     cognito.complete_passkey_registration(Secret("access-1"), {"id": "c3", "type": "public-key"})
+
+
+def test_client_metadata_goes_with_every_account_call_that_takes_it(client: Any, stub: Stubber) -> None:
+    metadata = {"game": "demo", "ticket": "T-9"}
+    delivery = {"CodeDeliveryDetails": {"Destination": "a***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}}
+    stub.add_response(
+        "sign_up",
+        {"UserConfirmed": False, "UserSub": "sub-1", "Session": "sign-up-session-0000000"},
+        {
+            "ClientId": CLIENT_ID,
+            "Username": "alice",
+            "Password": "Passw0rd!",
+            "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}],
+            "SecretHash": HASH,
+            "ClientMetadata": metadata,
+        },
+    )
+    stub.add_response(
+        "forgot_password",
+        delivery,
+        {"ClientId": CLIENT_ID, "Username": "alice", "SecretHash": HASH, "ClientMetadata": metadata},
+    )
+    stub.add_response(
+        "update_user_attributes",
+        {"CodeDeliveryDetailsList": []},
+        {
+            "AccessToken": "access-1",
+            "UserAttributes": [{"Name": "given_name", "Value": "Alice"}],
+            "ClientMetadata": metadata,
+        },
+    )
+    cognito = pool(client, metadata={"game": "demo"})
+    from aws_client_auth.domain.user import Email
+
+    with client_metadata.using({"ticket": "T-9"}):
+        result = cognito.sign_up(ALICE, Secret("Passw0rd!"), email=Email("alice@example.com"), phone_number=None)
+        cognito.forgot_password(ALICE)
+        cognito.update_attributes(Secret("access-1"), {"given_name": "Alice"})
+    assert result.session is not None
+    assert result.session.reveal() == "sign-up-session-0000000"
