@@ -332,7 +332,10 @@ class CognitoStandIn:
             text += f"\n[cognito.client_metadata]\n{rows}"
         if passkeys_authenticator is not None:
             store = f"store = {_toml(passkeys_store)}\n" if passkeys_store is not None else ""
-            text += f"\n[passkeys]\nauthenticator = {_toml(passkeys_authenticator)}\n{store}"
+            text += (
+                f"\n[passkeys]\nauthenticator = {_toml(passkeys_authenticator)}\n"
+                f"relying_party = {_toml(self.rp_id)}\n{store}"
+            )
         return text
 
     # --- the protocol -------------------------------------------------------------------------------------

@@ -104,11 +104,30 @@ def authenticator(
 ) -> Authenticator:
     """The passkey authenticator ``[passkeys] authenticator`` names (the ``fido2`` adapter by default), given the
     table's other keys; its prompts go to ``notify``, else to the log; ``pin`` asks for a security key's PIN."""
+    from aws_client_auth.adapters.webauthn.guard import RelyingPartyGuard
     from aws_client_auth.adapters.webauthn.loader import load_authenticator
 
-    options = {key: value for key, value in settings.passkeys.items() if key != "authenticator"}
+    options = {key: value for key, value in settings.passkeys.items() if key not in ("authenticator", "relying_party")}
     name = settings.passkeys.get("authenticator", "")
-    return load_authenticator(name, options, notify or _logged_notice, request_pin=pin)
+    loaded = load_authenticator(name, options, notify or _logged_notice, request_pin=pin)
+    return RelyingPartyGuard(loaded, relying_party(settings))
+
+
+def relying_party(settings: Settings) -> str | None:
+    """The pool's passkey relying party: ``[passkeys] relying_party``, else the host of ``[cognito] domain``."""
+    configured = settings.passkeys.get("relying_party", "").strip()
+    if configured:
+        return configured
+    domain = settings.get("cognito", "domain")
+    if not domain:
+        return None
+    from urllib.parse import urlsplit
+
+    from aws_client_auth.adapters.cognito import endpoints
+    from aws_client_auth.adapters.settings import network
+
+    region = endpoints.pool_region(settings.get("cognito", "user_pool_id"), settings.get("aws", "region"))
+    return urlsplit(network.managed_login_url(domain, region)).hostname
 
 
 def _logged_notice(text: str) -> None:

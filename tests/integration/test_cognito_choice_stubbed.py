@@ -217,7 +217,7 @@ def test_custom_challenges_carry_bounded_public_parameters(client: Any, stub: St
         cognito.answer_custom(step, Secret("ticket-xyz"))
 
     stub.add_response("initiate_auth", challenge_answer("CUSTOM_CHALLENGE", {f"k{i}": "v" for i in range(40)}))
-    with pytest.raises(e.ServiceError, match="more parameters"):
+    with pytest.raises(e.ServiceError, match="more, or longer, parameters"):
         cognito.sign_in_custom(ALICE)
 
 
@@ -343,3 +343,34 @@ def test_client_metadata_goes_with_every_account_call_that_takes_it(client: Any,
         cognito.update_attributes(Secret("access-1"), {"given_name": "Alice"})
     assert result.session is not None
     assert result.session.reveal() == "sign-up-session-0000000"
+
+
+def test_the_server_cannot_downgrade_the_password_to_plain_text(client: Any, stub: Stubber) -> None:
+    offered = ["PASSWORD", "EMAIL_OTP"]  # no PASSWORD_SRP: only the password itself
+    stub.add_response("initiate_auth", challenge_answer("SELECT_CHALLENGE", AvailableChallenges=offered))
+    cognito = pool(client)  # configured for USER_AUTH: passwords are proven by SRP
+    step = cognito.sign_in_with_factor(ALICE, None)
+    assert isinstance(step, Challenge)
+    with pytest.raises(e.ConfigurationError, match="USER_PASSWORD_AUTH"):
+        cognito.answer_factor(step, AuthFactor.PASSWORD)  # refused before the password is even asked for
+
+    stub.add_response("initiate_auth", challenge_answer("SELECT_CHALLENGE", AvailableChallenges=offered))
+    stub.add_response(
+        "respond_to_auth_challenge",
+        RESULT,
+        {
+            "ClientId": CLIENT_ID,
+            "ChallengeName": "SELECT_CHALLENGE",
+            "Session": SESSION,
+            "ChallengeResponses": {"USERNAME": "alice", "ANSWER": "PASSWORD", "PASSWORD": "pw", "SECRET_HASH": HASH},
+        },
+    )
+    plain = pool(client, flow="USER_PASSWORD_AUTH")  # the configuration asks for it: then it is sent
+    chosen = plain.answer_factor(plain.sign_in_with_factor(ALICE, None), AuthFactor.PASSWORD)  # type: ignore[arg-type]
+    assert isinstance(plain.answer_password(chosen, Secret("pw")), SignedIn)  # type: ignore[arg-type]
+
+
+def test_a_custom_parameters_name_is_bounded(client: Any, stub: Stubber) -> None:
+    stub.add_response("initiate_auth", challenge_answer("CUSTOM_CHALLENGE", {"q" * 200: "short"}))
+    with pytest.raises(e.ServiceError, match="longer"):
+        pool(client).sign_in_custom(ALICE)

@@ -80,6 +80,7 @@ def test_failing_or_missing_code_keeps_the_challenge_and_hides_its_text(
 def test_the_default_authenticator_gets_the_callers_prompts(tmp_path: Path) -> None:
     """fido2 by default; the facade's passkey_notice and passkey_pin reach it (the CLI's stderr and PIN prompt)."""
     from aws_client_auth.adapters.webauthn.fido2_authenticator import Fido2Authenticator
+    from aws_client_auth.adapters.webauthn.guard import RelyingPartyGuard
 
     shown: list[str] = []
 
@@ -89,7 +90,9 @@ def test_the_default_authenticator_gets_the_callers_prompts(tmp_path: Path) -> N
     auth = ClientAuth.from_config(
         environ={"CLIENT_AUTH_HOME": str(tmp_path)}, passkey_notice=shown.append, passkey_pin=pin, passkeys={}
     )
-    built = auth.container.authenticator()
+    guard = auth.container.authenticator()
+    assert isinstance(guard, RelyingPartyGuard)
+    built = guard.inner
     assert isinstance(built, Fido2Authenticator)
     assert built.request_pin is pin
     built.notify("Touch your security key")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from aws_client_auth.adapters.stores import codec
-from aws_client_auth.domain.errors import InvalidInput, StorageError
+from aws_client_auth.domain.errors import InvalidInput
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.session import Session
 from aws_client_auth.domain.sign_in import AuthFactor, Challenge, ChallengeKind, CodeDelivery, MfaSetup
@@ -127,11 +127,17 @@ def test_everything_a_pending_challenge_and_a_remembered_device_hold_is_kept() -
     ],
     ids=["unknown-kind", "unknown-mfa-type", "device-without-secrets", "device-key-not-text", "remembered-not-bool"],
 )
-def test_what_no_version_wrote_is_a_storage_error(change: Any) -> None:
+def test_a_pending_step_no_version_wrote_is_dropped_and_the_tokens_kept(
+    change: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     document = sample("session_version_2_wire_names.json")
+    intact = codec.read_scoped(json.loads(json.dumps(document)), SCOPE + "0")
+    assert intact.pending is not None
     change(document["sessions"][SCOPE + "0"]["pending"])
-    with pytest.raises(StorageError):
-        codec.read_scoped(document, SCOPE + "0")
+    session = codec.read_scoped(document, SCOPE + "0")
+    assert session.pending is None
+    assert session.tokens == intact.tokens  # the signed-in user is not blocked by a step they cannot answer
+    assert "cannot be read" in caplog.text
 
 
 def test_the_domains_words() -> None:

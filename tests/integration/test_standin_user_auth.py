@@ -279,10 +279,15 @@ def test_settings_toml_carries_the_new_options() -> None:
         assert settings["cognito"]["auth_flow"] == "USER_AUTH"
         assert settings["cognito"]["user_pool_id"] == POOL_ID
         assert settings["cognito"]["client_metadata"] == {"game": "tétris", "with space": 'quote " and \\'}
-        assert settings["passkeys"] == {"authenticator": "software", "store": '/tmp/keys dir/"q".json'}
+        assert settings["passkeys"] == {
+            "authenticator": "software",
+            "relying_party": standin.rp_id,
+            "store": '/tmp/keys dir/"q".json',
+        }
         assert "passkeys" not in tomllib.loads(standin.settings_toml(passkeys_authenticator=None))
         assert tomllib.loads(standin.settings_toml(passkeys_authenticator="fido2"))["passkeys"] == {
-            "authenticator": "fido2"
+            "authenticator": "fido2",
+            "relying_party": standin.rp_id,
         }
         assert json.dumps(tomllib.loads(standin.settings_toml())["cognito"])
 

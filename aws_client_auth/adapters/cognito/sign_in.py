@@ -42,6 +42,7 @@ _SIMPLE_CHALLENGES = frozenset(
 )
 MAX_PUBLIC_PARAMETERS = 32
 MAX_PUBLIC_TEXT = 4096
+MAX_PUBLIC_NAME = 128
 MAX_PASSKEY_REQUEST = 64 * 1024
 _ANSWER_REFUSED = (
     e.SessionExpired,
@@ -161,6 +162,21 @@ class CognitoSignIn(PasswordSignIn):
         answer = self._initiate(username, params, device, CUSTOM_FLOW)
         return self._after_srp_start(answer, password, ephemeral, username.value, device)
 
+    def _password_sendable(self, challenge: Challenge) -> str:
+        """How the password factor is answered: ``PASSWORD_SRP``, or ``PASSWORD`` (the password itself) only where
+        the configuration says USER_PASSWORD_AUTH. A pool offering only the plain password to a client configured
+        for SRP is a configuration to fix, never a silent downgrade chosen by the server."""
+        offered = wire.json_list(challenge.parameters.get(wire.AVAILABLE))
+        if self._plain_password() and ("PASSWORD" in offered or "PASSWORD_SRP" not in offered):
+            return "PASSWORD"
+        if "PASSWORD_SRP" in offered:
+            return "PASSWORD_SRP"
+        raise e.ConfigurationError(
+            "Cognito offers the password factor only as the password itself, which this client sends only with "
+            "[cognito] auth_flow = USER_PASSWORD_AUTH: allow PASSWORD_SRP (ALLOW_USER_SRP_AUTH) on the app client, "
+            "set that auth_flow, or choose another factor."
+        )
+
     def _plain_password(self) -> bool:
         """The password factor sends the password itself only where the configuration says so; else SRP."""
         return self._app.auth_flow == PASSWORD_FLOW
@@ -263,6 +279,7 @@ class CognitoSignIn(PasswordSignIn):
             offered = ", ".join(f.value for f in challenge.factors)
             raise e.InvalidInput(f"{factor.value} is not offered for this sign-in: choose one of {offered}.")
         if factor is AuthFactor.PASSWORD:
+            self._password_sendable(challenge)  # before the password is asked for
             return Challenge(
                 COGNITO,
                 ChallengeKind.PASSWORD,
@@ -279,8 +296,7 @@ class CognitoSignIn(PasswordSignIn):
         configuration does not say USER_PASSWORD_AUTH), else sent itself."""
         if challenge.kind is not ChallengeKind.PASSWORD:
             raise e.InvalidInput(f"{challenge.prompt}: this step is not answered with your password.")
-        offered = wire.json_list(challenge.parameters.get(wire.AVAILABLE))
-        if self._plain_password() or "PASSWORD_SRP" not in offered:
+        if self._password_sendable(challenge) == "PASSWORD":
             responses = {"ANSWER": "PASSWORD", "PASSWORD": password.reveal()}
             # A refusal here is of the password itself, not of the session.
             return self._reply(challenge, "SELECT_CHALLENGE", responses, {"NotAuthorizedException": _WRONG_PASSWORD})
@@ -456,8 +472,9 @@ class CognitoSignIn(PasswordSignIn):
             )
         if name == "CUSTOM_CHALLENGE":
             public = {str(k): str(v) for k, v in params.items() if k != "USERNAME"}
-            if len(public) > MAX_PUBLIC_PARAMETERS or any(len(v) > MAX_PUBLIC_TEXT for v in public.values()):
-                raise e.ServiceError("Cognito's custom challenge has more parameters than this client accepts.")
+            too_long = any(len(k) > MAX_PUBLIC_NAME or len(v) > MAX_PUBLIC_TEXT for k, v in public.items())
+            if len(public) > MAX_PUBLIC_PARAMETERS or too_long:
+                raise e.ServiceError("Cognito's custom challenge has more, or longer, parameters than this client accepts.")
             return Challenge(
                 COGNITO, ChallengeKind.CUSTOM, username, session, parameters=carried, device=device, public=public
             )

@@ -155,7 +155,7 @@ def decode(data: Any) -> Session:
             raise ValueError("unknown format or version")
         return Session(
             tokens={ProviderName(name): _read_tokens(name, t) for name, t in data["tokens"].items()},
-            pending=_read_pending(data.get("pending")),
+            pending=_readable_pending(data.get("pending")),
             authenticated_identity_id=_optional_str(data.get("authenticated_identity_id")),
             guest_identity_id=_optional_str(data.get("guest_identity_id")),
             credentials=_read_credentials(data.get("credentials")),
@@ -338,6 +338,20 @@ def _pending(pending: Pending | None) -> dict[str, Any] | None:
             **({"passkey_request": pending.passkey_request} if pending.passkey_request is not None else {}),
         }
     return None
+
+
+def _readable_pending(data: Any) -> Pending | None:
+    """The pending step, or none when it cannot be read (a kind another version of this client wrote, a damaged
+    entry): a step waiting for an answer is worth less than the tokens beside it, which stay usable; the next
+    sign-in starts afresh."""
+    try:
+        return _read_pending(data)
+    except Exception as error:  # noqa: BLE001 - any shape error in foreign data drops the step, not the session
+        log.warning(
+            "The pending sign-in step kept here cannot be read (%s); it is dropped: sign in again.",
+            type(error).__name__,
+        )
+        return None
 
 
 def _read_pending(data: Any) -> Pending | None:

@@ -26,6 +26,8 @@ def checked(metadata: Mapping[str, str] | None) -> Mapping[str, str]:
     """``metadata`` as string pairs within the bounds, or InvalidInput saying what to fix (before any call)."""
     if not metadata:
         return _EMPTY
+    if not isinstance(metadata, Mapping):
+        raise InvalidInput("Client metadata must be a mapping of strings to strings.")
     if len(metadata) > MAX_PAIRS:
         raise InvalidInput(f"Client metadata has more than {MAX_PAIRS} keys.")
     for key, value in metadata.items():

@@ -91,7 +91,7 @@ def answered_in_code(
                 return challenge
         except SessionExpired:
             raise
-        except ClientAuthError:
+        except BaseException:  # a typed failure, a plug-in's bug, Ctrl-C at "touch your key": a retry stays possible
             keep(challenge)
             raise
     return step

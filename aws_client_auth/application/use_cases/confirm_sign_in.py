@@ -90,7 +90,7 @@ class ConfirmSignIn:
         if expected is Answer.PASSWORD:
             return port.answer_password(challenge, password(answer))
         if expected is Answer.CUSTOM:
-            if not answer:
+            if not answer.strip():  # a blank answer would spend one of the pool's allowed wrong answers
                 raise InvalidInput("The custom challenge needs an answer.")
             return port.answer_custom(challenge, Secret(answer))
         return self._passkey(port, challenge, answer)

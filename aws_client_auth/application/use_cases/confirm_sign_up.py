@@ -46,8 +46,12 @@ class ConfirmSignUp:
         self._events.publish(SignUpConfirmed(username=user.value))
         if not sign_in or session is None or self._sessions is None:
             return None
-        with failures_published(self._events, lambda e: SignInFailed.of("sign_in", e, COGNITO)):
-            step = self._providers.password(COGNITO).sign_in_after_sign_up(user, session)
+        try:
+            with failures_published(self._events, lambda e: SignInFailed.of("sign_in", e, COGNITO)):
+                step = self._providers.password(COGNITO).sign_in_after_sign_up(user, session)
+        except ClientAuthError as error:  # the confirmation stands: say so, or the user would confirm again
+            error.message = f"{user.value} is confirmed, but signing in at once failed: {error.message} Sign in."
+            raise
         return record_step(self._sessions, self._events, step, login=username)
 
     def _kept_session(self, username: str) -> Secret | None:

@@ -10,7 +10,7 @@ from aws_client_auth.application.services.events import failures_published
 from aws_client_auth.application.services.providers import ProviderRegistry
 from aws_client_auth.application.services.sessions import Sessions
 from aws_client_auth.application.services.sign_in import answered_in_code, record_step
-from aws_client_auth.domain.errors import ClientAuthError, InvalidInput, UnsupportedChallenge
+from aws_client_auth.domain.errors import ClientAuthError, InvalidInput, SessionExpired, UnsupportedChallenge
 from aws_client_auth.domain.events import SignInFailed
 from aws_client_auth.domain.sign_in import AuthFactor, Challenge, SignInStep
 from aws_client_auth.domain.tokens import COGNITO, ProviderName
@@ -66,8 +66,12 @@ class SignIn:
         except ClientAuthError:
             self._abandon_pending(name)
             raise
-        with failures_published(self._events, lambda e: SignInFailed.of("sign_in", e, name)):
-            step = self._in_code(name, port, step, username)  # a failure here keeps the challenge for a retry
+        try:
+            with failures_published(self._events, lambda e: SignInFailed.of("sign_in", e, name)):
+                step = self._in_code(name, port, step, username)  # a failure here keeps the challenge for a retry
+        except SessionExpired:  # the provider ended this sign-in: nothing of it, or of an earlier one, stays pending
+            self._abandon_pending(name)
+            raise
         return record_step(self._sessions, self._events, step, login=username)
 
     def _in_code(self, name: ProviderName, port: PasswordSignIn, step: SignInStep, login: str) -> SignInStep:
