@@ -474,7 +474,9 @@ class CognitoSignIn(PasswordSignIn):
             public = {str(k): str(v) for k, v in params.items() if k != "USERNAME"}
             too_long = any(len(k) > MAX_PUBLIC_NAME or len(v) > MAX_PUBLIC_TEXT for k, v in public.items())
             if len(public) > MAX_PUBLIC_PARAMETERS or too_long:
-                raise e.ServiceError("Cognito's custom challenge has more, or longer, parameters than this client accepts.")
+                raise e.ServiceError(
+                    "Cognito's custom challenge has more, or longer, parameters than this client takes."
+                )
             return Challenge(
                 COGNITO, ChallengeKind.CUSTOM, username, session, parameters=carried, device=device, public=public
             )
