@@ -714,3 +714,23 @@ def _warm_up_imports(tmp_path: Path) -> None:
     store.path.write_bytes(b"{corrupt")
     store.save(fresh_session())
     store.clear()
+
+
+def test_only_the_newest_set_aside_copies_are_kept(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    store = FileSessionStore(home, "default", "mine")
+    home.mkdir(mode=0o700, exist_ok=True)
+    planted = home / "default.json.corrupt-00000000T000000.000000Z"
+    target = tmp_path / "not-yours"
+    target.write_text("kept")
+    planted.symlink_to(target)  # a link among the copies: never followed, never removed through
+    written = []
+    for round_ in range(5):
+        store.path.write_bytes(b"{not json " + str(round_).encode())
+        os.chmod(store.path, 0o600)
+        store.save(signed_in(f"user-{round_}"))
+        written.append(b"{not json " + str(round_).encode())
+    copies = sorted(home.glob("default.json.corrupt-*"))
+    regular = [p for p in copies if not p.is_symlink()]
+    assert [p.read_bytes() for p in regular] == written[-3:]  # the newest three, oldest first
+    assert target.read_text() == "kept"

@@ -50,6 +50,8 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted at the session path must not block the open
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _RESET_HINT = "run 'client-auth reset' to start afresh"
+KEEP_SET_ASIDE = 3
+"""How many ``.corrupt-<time>`` copies of a profile's session file are kept (the newest)."""
 
 
 def check_profile(profile: str) -> str:
@@ -173,7 +175,20 @@ class FileSessionStore(SessionStore):
         import logging
 
         logging.getLogger(__name__).warning("The unreadable session file was kept as %s.", aside)
+        self._prune_set_aside()
         return document
+
+    def _prune_set_aside(self) -> None:
+        """Only the newest ``KEEP_SET_ASIDE`` copies stay (they may hold tokens, and a loop of bad writes must not
+        fill the folder); only regular files of this user are removed, never through a link."""
+        copies = sorted(self.path.parent.glob(f"{self.path.name}.corrupt-*"), key=lambda p: p.name, reverse=True)
+        for old in copies[KEEP_SET_ASIDE:]:
+            try:
+                info = os.lstat(old)
+                if stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid():
+                    os.unlink(old)
+            except OSError:
+                continue  # another writer removed it, or it is not ours to remove
 
     def _remove_leftovers(self) -> None:
         """Temporary files of a writer killed before its rename: they may hold tokens, so they go (under the lock,
