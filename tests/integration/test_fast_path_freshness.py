@@ -26,7 +26,7 @@ from aws_client_auth.adapters.settings.loader import load_settings
 from aws_client_auth.adapters.stores import codec
 from aws_client_auth.adapters.stores.file import FileSessionStore
 from aws_client_auth.domain.credentials import Credentials
-from aws_client_auth.domain.errors import ClientAuthError, StorageError
+from aws_client_auth.domain.errors import ClientAuthError, CorruptSession, StorageError
 from aws_client_auth.domain.secret import Secret
 from aws_client_auth.domain.session import Session
 from aws_client_auth.domain.tokens import COGNITO, Tokens
@@ -402,6 +402,12 @@ def test_what_the_store_refuses_is_left_to_the_full_path(tmp_path: Path) -> None
     assert read_session_entry(str(path), scope) is None  # too large
     path.write_text("[" * 40 + "]" * 40)
     assert read_session_entry(str(path), scope) is None  # nested too deeply
+    deep = json.loads(text)
+    deep["sessions"]["another/scope/-"] = json.loads("[" * 40 + "]" * 40)
+    path.write_text(json.dumps(deep))
+    with pytest.raises(CorruptSession):  # the store calls the whole file corrupt, whatever this scope's entry
+        FileSessionStore(tmp_path, "default", scope).load()
+    assert read_session_entry(str(path), scope) is None  # so the fast path serves nothing from it either
     path.write_text("{not json")
     assert read_session_entry(str(path), scope) is None
     path.write_text(json.dumps({"version": 1, "tokens": {}}))

@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from aws_client_auth.adapters.json_limits import too_deep
 from aws_client_auth.adapters.stores.file import (
     Locked,
     check_directory,
@@ -31,7 +32,6 @@ from aws_client_auth.adapters.stores.file import (
     ensure_directory,
     read_only,
     read_own_file,
-    too_deep,
 )
 from aws_client_auth.application.ports.machine_tokens import MachineTokenCache
 from aws_client_auth.domain.errors import InvalidInput, StorageError

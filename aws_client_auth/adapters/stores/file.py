@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aws_client_auth.adapters.json_limits import SESSION_MAX_BYTES, SESSION_MAX_DEPTH, too_deep
 from aws_client_auth.adapters.stores import codec
 from aws_client_auth.application.ports.session_store import SessionStore
 from aws_client_auth.domain.errors import CorruptSession, InvalidInput, StorageError
@@ -40,11 +41,8 @@ if TYPE_CHECKING:
 
 _PROFILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 LOCK_TIMEOUT = 60.0
-MAX_BYTES = 1024 * 1024
-"""A profile's file holds a few kilobytes per configuration; anything past this cap is not ours."""
-MAX_DEPTH = 32
-"""Our documents nest five levels at most; checked before parsing, so it holds whatever the recursion limit."""
-_JSON_SPECIAL = re.compile(r'[\[\]{}"\\]')
+MAX_BYTES = SESSION_MAX_BYTES
+MAX_DEPTH = SESSION_MAX_DEPTH
 _READ_ONLY = (errno.EACCES, errno.EPERM, errno.EROFS)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted at the session path must not block the open
@@ -308,38 +306,6 @@ def read_only(directory: Path, error: OSError) -> StorageError:
 def _writable(directory: Path) -> bool:
     effective = os.access in os.supports_effective_ids
     return os.access(directory, os.W_OK | os.X_OK, effective_ids=effective)
-
-
-def too_deep(text: str, limit: int) -> bool:
-    """Whether JSON ``text`` nests arrays and objects more than ``limit`` levels (brackets in strings do not count).
-
-    Linear, and checked before ``json.loads``: the parser recurses in C, so a deep enough document overflows the
-    stack (a crash, not a RecursionError) wherever the host raised the recursion limit.
-    """
-    if text.count("[") + text.count("{") <= limit:
-        return False
-    depth = 0
-    in_string = False
-    escaped_at = -1
-    for match in _JSON_SPECIAL.finditer(text):
-        position = match.start()
-        if position == escaped_at:
-            continue
-        char = match.group()
-        if in_string:
-            if char == "\\":
-                escaped_at = position + 1
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif char in "]}":
-            depth -= 1
-    return False
 
 
 def check_owner(path: Path, info: os.stat_result) -> None:

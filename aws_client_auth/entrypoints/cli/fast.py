@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from aws_client_auth.adapters.json_limits import SESSION_MAX_BYTES, SESSION_MAX_DEPTH, too_deep  # stdlib only
+
 if TYPE_CHECKING:
     from aws_client_auth.adapters.stores.file import FileSessionStore
     from aws_client_auth.domain.credentials import Credentials
@@ -385,20 +387,16 @@ def _session_home(configured: str, environ: Mapping[str, str]) -> str | None:
     return None if base.startswith("~") else os.path.join(base, _APP_NAME)
 
 
-_MAX_BYTES = 1024 * 1024  # adapters.stores.file.MAX_BYTES
-_MAX_DEPTH = 32  # adapters.stores.file.MAX_DEPTH
-
-
 def read_session_entry(path: str, scope: str) -> dict[str, Any] | None:
     """The scope's entry of the profile's session file, read under the file store's rules (``load``,
     ``check_directory``, ``read_own_file``, ``too_deep``, ``codec.read_scoped``); None when the store would find
     no session, refuse the folder or the file, or call it corrupt or of version 1."""
     data = _read_own(path)
-    if data is None or len(data) > _MAX_BYTES:
+    if data is None or len(data) > SESSION_MAX_BYTES:
         return None
     try:
         text = data.decode("utf-8")
-        if _too_deep(text):
+        if too_deep(text, SESSION_MAX_DEPTH):
             return None
         document = json.loads(text)
     except (ValueError, RecursionError):
@@ -433,8 +431,8 @@ def _read_own(path: str) -> bytes | None:
             return None
         chunks: list[bytes] = []
         size = 0
-        while size <= _MAX_BYTES:
-            chunk = os.read(fd, _MAX_BYTES + 1 - size)
+        while size <= SESSION_MAX_BYTES:
+            chunk = os.read(fd, SESSION_MAX_BYTES + 1 - size)
             if not chunk:
                 break
             chunks.append(chunk)
@@ -450,40 +448,12 @@ def _single_session_file(path: str) -> bool:
     """Whether ``path`` holds a version-1 document (what :func:`read_session_entry` leaves to the codec)."""
     data = _read_own(path)
     try:
-        document = json.loads(data) if data is not None and not _too_deep(data.decode("utf-8")) else None
+        document = (
+            json.loads(data) if data is not None and not too_deep(data.decode("utf-8"), SESSION_MAX_DEPTH) else None
+        )
     except (ValueError, RecursionError):
         return False
     return isinstance(document, dict) and document.get("version") == 1
-
-
-def _too_deep(text: str) -> bool:
-    """``adapters.stores.file.too_deep`` with the store's limit."""
-    import re
-
-    if text.count("[") + text.count("{") <= _MAX_DEPTH:
-        return False
-    depth = 0
-    in_string = False
-    escaped_at = -1
-    for match in re.finditer(r'[\[\]{}"\\]', text):
-        position = match.start()
-        if position == escaped_at:
-            continue
-        char = match.group()
-        if in_string:
-            if char == "\\":
-                escaped_at = position + 1
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > _MAX_DEPTH:
-                return True
-        elif char in "]}":
-            depth -= 1
-    return False
 
 
 _ENTRY_KEYS = {
