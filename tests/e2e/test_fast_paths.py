@@ -7,11 +7,8 @@ too. The light run must also leave the AWS SDK, requests and the DI framework un
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +23,7 @@ from aws_client_auth.domain.session import Session
 from aws_client_auth.domain.tokens import COGNITO, LOGIN_WITH_AMAZON, Tokens
 from aws_client_auth.entrypoints.cli.fast import NO_FAST_PATH
 from aws_client_auth.entrypoints.environment import session_scope
+from tests.e2e.cli_in_process import run_main
 
 HEAVY = (
     "boto3",
@@ -35,21 +33,6 @@ HEAVY = (
     "aws_client_auth.entrypoints.container",
     "aws_client_auth.entrypoints.scripting",
 )
-RUN = """
-import json, sys
-report, heavy = sys.argv[1], json.loads(sys.argv[3])
-sys.argv = ["client-auth", *json.loads(sys.argv[2])]
-from aws_client_auth.entrypoints.cli.main import main
-try:
-    main()
-except SystemExit as done:
-    code = done.code
-else:
-    code = 0
-sys.stdout.flush()
-with open(report, "w") as out:
-    json.dump({"code": code, "heavy": [m for m in heavy if m in sys.modules]}, out)
-"""
 SETTINGS = {
     "AWS_REGION": "us-east-1",
     "CLIENT_AUTH_COGNITO__USER_POOL_ID": "us-east-1_FastPath",
@@ -74,18 +57,8 @@ def run(args: list[str], home: Path, tmp_path: Path, *, full: bool, extra: dict[
     env |= SETTINGS | {"CLIENT_AUTH_HOME": str(home)} | (extra or {})
     if full:
         env[NO_FAST_PATH] = "1"
-    report = tmp_path / f"report-{os.getpid()}-{len(list(tmp_path.iterdir()))}.json"
-    done = subprocess.run(
-        [sys.executable, "-c", RUN, str(report), json.dumps(args), json.dumps(HEAVY)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert report.exists(), done.stderr
-    result = json.loads(report.read_text())
-    return Run(result["code"], done.stdout, done.stderr, result["heavy"])
+    ran = run_main(args, env, tmp_path, HEAVY)
+    return Run(ran.code, ran.stdout, ran.stderr, ran.loaded)
 
 
 def scope(extra: dict[str, str] | None = None) -> str:

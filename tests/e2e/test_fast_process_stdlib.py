@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +27,7 @@ from aws_client_auth.domain.session import Session
 from aws_client_auth.domain.tokens import COGNITO, Tokens
 from aws_client_auth.entrypoints.cli.fast import NO_FAST_PATH
 from aws_client_auth.entrypoints.environment import session_home, session_scope
+from tests.e2e.cli_in_process import run_main
 
 UNLOADED = (
     "aws_client_auth.domain",
@@ -40,22 +39,6 @@ UNLOADED = (
     "botocore",
     "click",
 )
-RUN = """
-import json, sys
-report, prefixes = sys.argv[1], json.loads(sys.argv[3])
-sys.argv = ["client-auth", *json.loads(sys.argv[2])]
-from aws_client_auth.entrypoints.cli.main import main
-try:
-    main()
-except SystemExit as done:
-    code = done.code
-else:
-    code = 0
-sys.stdout.flush()
-loaded = sorted({p for p in prefixes for m in list(sys.modules) if m == p or m.startswith(p + ".")})
-with open(report, "w") as out:
-    json.dump({"code": code, "loaded": loaded}, out)
-"""
 PROCESS = ["credentials", "--format", "process"]
 NOW = datetime.now(UTC)
 TOML = """
@@ -88,18 +71,8 @@ def run(args: list[str], env: dict[str, str], tmp_path: Path, *, full: bool) -> 
     env = dict(env)
     if full:
         env[NO_FAST_PATH] = "1"
-    report = tmp_path / f"report-{len(list(tmp_path.iterdir()))}.json"
-    done = subprocess.run(
-        [sys.executable, "-c", RUN, str(report), json.dumps(args), json.dumps(UNLOADED)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert report.exists(), done.stderr
-    result = json.loads(report.read_text())
-    return Run(result["code"], done.stdout, done.stderr, result["loaded"])
+    ran = run_main(args, env, tmp_path, UNLOADED)
+    return Run(ran.code, ran.stdout, ran.stderr, ran.loaded)
 
 
 def base_env(tmp_path: Path) -> dict[str, str]:

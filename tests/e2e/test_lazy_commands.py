@@ -17,6 +17,7 @@ import pytest
 from aws_client_auth.entrypoints import environment
 from aws_client_auth.entrypoints.cli import commands
 from aws_client_auth.entrypoints.cli.commands import COMMANDS
+from tests.e2e.cli_in_process import run_main
 
 COMMAND_MODULES = ("account", "attributes", "credentials", "devices", "mfa", "passkeys", "session")
 SINGLE_COMMANDS = {"demo": "demo", "serve": "serve", "token": "token"}
@@ -102,39 +103,11 @@ def test_help_lists_every_command_as_the_loaded_commands_would(width: int) -> No
     assert not {f"{PACKAGE}.{m}" for m in EVERY_MODULE} & set(report["loaded"])
 
 
-RUN = """
-import json, sys
-report, modules = sys.argv[1], json.loads(sys.argv[3])
-sys.argv = ["client-auth", *json.loads(sys.argv[2])]
-from aws_client_auth.entrypoints.cli.main import main
-try:
-    main()
-except SystemExit as done:
-    code = done.code
-else:
-    code = 0
-sys.stdout.flush()
-with open(report, "w") as out:
-    json.dump({"code": code, "loaded": [m for m in modules if m in sys.modules]}, out)
-"""
-
-
 def loaded(args: list[str], tmp_path: Path, extra: dict[str, str] | None = None) -> tuple[object, str, list[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLIENT_AUTH_")}
     env |= {"CLIENT_AUTH_HOME": str(tmp_path / "sessions")} | (extra or {})
-    report = tmp_path / "report.json"
-    modules = [f"{PACKAGE}.{m}" for m in EVERY_MODULE]
-    done = subprocess.run(
-        [sys.executable, "-c", RUN, str(report), json.dumps(args), json.dumps(modules)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert report.exists(), done.stderr
-    result = json.loads(report.read_text())
-    return result["code"], done.stdout, [m.rsplit(".", 1)[1] for m in result["loaded"]]
+    ran = run_main(args, env, tmp_path, [f"{PACKAGE}.{m}" for m in EVERY_MODULE])
+    return ran.code, ran.stdout, [m.rsplit(".", 1)[1] for m in ran.loaded]
 
 
 def imported_with(module: str) -> list[str]:
